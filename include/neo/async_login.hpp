@@ -1,0 +1,27 @@
+// neo/async_login.hpp: a one-shot login without keeping a client.
+#pragma once
+
+#include <neo/client.hpp>
+
+namespace neo {
+
+/// Makes a client for this one call (its TLS context included) and logs in. Prefer a
+/// `neo::client` when logging in more than once. See `client::async_login` for the contract.
+template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>)
+auto async_login(boost::asio::any_io_executor ex, client_params params, login_request req,
+                 Token&& token = {}) {
+    return boost::asio::async_initiate<Token, login_signature>(
+        detail::initiate_login{detail::make_client_impl(std::move(ex), std::move(params))}, token,
+        std::move(req), static_cast<diagnostics*>(nullptr));
+}
+
+template <class Token = default_completion_token>
+auto async_login(boost::asio::any_io_executor ex, client_params params, login_request req,
+                 diagnostics& diag, Token&& token = {}) {
+    return boost::asio::async_initiate<Token, login_signature>(
+        detail::initiate_login{detail::make_client_impl(std::move(ex), std::move(params))}, token,
+        std::move(req), &diag);
+}
+
+} // namespace neo

@@ -1,0 +1,70 @@
+// neo/client_params.hpp: every option of a client, in one aggregate.
+#pragma once
+
+#include <neo/gateway.hpp>
+#include <neo/logger.hpp>
+#include <neo/retry_policy.hpp>
+#include <neo/secret.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace boost::asio::ssl { class context; }
+
+namespace neo {
+
+/// Bounds of each phase of one HTTP exchange. Each is also cut to the time left before the
+/// operation's deadline; 0 means no bound of its own.
+struct timeouts {
+    std::chrono::milliseconds resolve{10000};
+    std::chrono::milliseconds connect{10000};    ///< for all addresses of the host together
+    std::chrono::milliseconds handshake{10000};
+    std::chrono::milliseconds exchange{10000};   ///< writing the request and reading the whole answer
+    std::chrono::milliseconds shutdown{1000};    ///< TLS close_notify; its failure never fails a login
+};
+
+/// Bounds on what a server can make us hold.
+struct response_limits {
+    std::size_t header_bytes = 16 * 1024;
+    std::size_t body_bytes = 1024 * 1024;
+};
+
+struct client_params {
+    /// Where to log in. Default: UAT.
+    neo::gateway gateway = neo::gateway::uat();
+    /// OAuth2 client credentials for the app token. Default: empty (then access_token is needed).
+    std::string consumer_key;
+    secret consumer_secret;
+    /// A ready app token; when set the OAuth2 step is skipped. Default: empty.
+    secret access_token;
+    /// PEM file of the CAs to trust instead of the system store; read once, when the client is
+    /// built. Default: empty (the system store).
+    std::string ca_file;
+    /// The same as PEM text in memory (added to ca_file or the system store). Default: empty.
+    std::string ca_pem;
+    /// A context of the caller's to use instead of one the client makes; it must outlive the
+    /// client. Peer and host name verification are still set on every stream. Default: null (the client makes a
+    /// verifying TLS 1.2+ context once, not per login).
+    boost::asio::ssl::context* tls_context = nullptr;
+    /// Per-phase bounds. Defaults: 10 s each, 1 s for the TLS shutdown.
+    neo::timeouts timeouts;
+    /// Retry, backoff and deadline. Defaults: 4 attempts, 250 ms base (1 s after 429), 8 s cap,
+    /// 30 s deadline.
+    retry_policy retry;
+    /// Header and body bounds. Defaults: 16 KiB and 1 MiB.
+    response_limits limits;
+    /// Sent as User-Agent. Default: "neo-login/0.1".
+    std::string user_agent = "neo-login/0.1";
+    /// Where log lines go. Default: nowhere.
+    neo::logger logger;
+    /// The random draw in [0, 1) for the backoff jitter. Default: null (an internal generator).
+    std::function<double()> random;
+    /// Called with each backoff wait before it starts; returns how long to actually wait.
+    /// Tests return zero to make waits instant while diagnostics keep the computed wait.
+    /// Default: null (wait as computed).
+    std::function<std::chrono::milliseconds(std::chrono::milliseconds)> on_backoff;
+};
+
+} // namespace neo

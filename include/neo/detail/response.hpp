@@ -1,0 +1,35 @@
+// neo/detail/response.hpp: turning an HTTP answer into a result or a typed error (sans I/O).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace neo::detail {
+
+enum class step_kind { app_token, login };
+const char* to_string(step_kind s) noexcept;
+
+struct classified {
+    boost::system::error_code ec;
+    std::string server_code;
+    std::string server_message;
+    std::string detail;
+    /// On success: the `data` object (login) or the whole body (app token).
+    boost::json::object result;
+};
+
+/// The error code for an HTTP status (3xx, 4xx, 5xx); success for 2xx.
+boost::system::error_code status_error(unsigned status) noexcept;
+
+/// Reads the server's code and message out of any error shape of protocol.md; false if none.
+bool extract_server_error(const boost::json::value& body, std::string& code, std::string& message);
+
+/// The whole classification of one answer.
+classified classify_response(step_kind step, unsigned status, std::string_view content_type,
+                             std::string_view body);
+
+} // namespace neo::detail

@@ -1,0 +1,42 @@
+// neo/gateway.hpp: where the login family lives (UAT, prod, or any https origin).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace neo {
+
+/// Which set of documented paths to use. `live` is the SDK's name for prod.
+enum class environment { uat, prod, live = prod };
+
+/// One HTTPS endpoint: host (a DNS name or an IP literal, IPv6 without brackets), port, path.
+struct endpoint {
+    std::string host;
+    std::string port = "443";
+    std::string target;
+};
+
+/// The endpoints of the login family for one environment.
+struct gateway {
+    endpoint app_token;  ///< OAuth2 client-credentials token (generation 1)
+    endpoint login;      ///< password/MPIN login (view token), also the second factor
+
+    /// UAT: nsbxapi.kotaksecurities.com/oauth2/token and
+    /// nsbxapi-gw.kotaksecurities.com/api/1.0/login/v2/validate.
+    static gateway uat();
+    /// Prod ("Live"): napi.kotaksecurities.com/oauth2/token and
+    /// gw-napi.kotaksecurities.com/login/1.0/login/v2/validate.
+    static gateway prod();
+    static gateway live() { return prod(); }
+    static gateway of(environment env) { return env == environment::uat ? uat() : prod(); }
+
+    /// Every endpoint of `paths` moved to `origin`, which must be `https://HOST[:PORT]`
+    /// (an optional trailing '/' is allowed; IPv6 as `[::1]`). Throws `boost::system::system_error`
+    /// with `errc::invalid_gateway` and a message that says what is wrong.
+    static gateway from_origin(std::string_view origin, environment paths = environment::prod);
+};
+
+/// Why `ep` is unusable, or an empty string when it is fine.
+std::string check_endpoint(const endpoint& ep);
+
+} // namespace neo

@@ -1,0 +1,24 @@
+// neo/logger.hpp: an injected logger. The library never writes a secret or a token to it.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+namespace neo {
+
+enum class log_level { trace = 0, debug, info, warning, error, off };
+const char* to_string(log_level l) noexcept;
+
+/// Lines at `level` or above go to `sink`. No sink: nothing is logged.
+/// The sink is called on the operation's strand; it must not block for long.
+struct logger {
+    log_level level = log_level::warning;
+    std::function<void(log_level, std::string_view)> sink;
+
+    bool enabled(log_level l) const noexcept { return sink && l >= level && l != log_level::off; }
+    void log(log_level l, std::string_view line) const {
+        if (enabled(l)) sink(l, line);
+    }
+};
+
+} // namespace neo

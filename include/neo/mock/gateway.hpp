@@ -1,0 +1,133 @@
+// neo/mock/gateway.hpp: a local TLS gateway that speaks the login family, for tests.
+#pragma once
+
+#include <neo/mock/pki.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace neo::mock {
+
+/// The endpoints the mock serves (both environments' paths).
+enum class route { app_token, login, unknown };
+const char* to_string(route r) noexcept;
+
+/// Misbehaviour at the connection level.
+enum class fault {
+    none,
+    close_before_tls,      ///< accept, then close before the TLS handshake (per connection)
+    stall_before_tls,      ///< accept, then never handshake (per connection)
+    stall,                 ///< read the request, never answer
+    close_without_answer,  ///< read the request, close
+    close_mid_answer,      ///< read the request, send half of the status line and headers, close
+};
+
+/// One scripted answer for one request to a route.
+struct answer {
+    unsigned status = 200;
+    /// Extra headers, e.g. {"Retry-After", "2"}.
+    std::vector<std::pair<std::string, std::string>> headers;
+    /// The body. Unset: for 200, the contract's normal processing; for any other status, a body of
+    /// the shape the real gateway sends for it.
+    std::optional<std::string> body;
+    std::chrono::milliseconds delay{0};
+    fault action = fault::none;
+};
+
+/// The fixture user and app the contract accepts.
+struct fixture {
+    std::string mobile_number = "+919999999908";
+    std::string userid = "testuser";
+    std::string pan = "AVRFT7865T";
+    std::string password = "mock-password";
+    std::string mpin = "123456";
+    std::string ucc = "TESTYA24";
+    std::string greeting_name = "Test User";
+    std::string consumer_key = "mock-consumer-key";
+    std::string consumer_secret = "mock-consumer-secret";
+};
+
+/// One request as the mock received it.
+struct recorded_request {
+    neo::mock::route route = route::unknown;
+    std::string method;
+    std::string target;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    unsigned status = 0;  ///< what the mock answered; 0 if it never answered
+    /// The value of a header (case-insensitive name), empty if absent.
+    std::string header(std::string_view name) const;
+};
+
+struct gateway_params {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;  ///< 0: any free port; read it back with port()
+    /// The server's certificate chain and key (PEM). Empty: a throwaway CA made in memory issues
+    /// one for 127.0.0.1 and localhost; ca_pem() returns that CA.
+    std::string certificate_chain_pem;
+    std::string private_key_pem;
+    neo::mock::fixture fixture;
+    std::chrono::seconds token_lifetime{3600};      ///< of view tokens (the JWT's exp)
+    std::chrono::seconds app_token_lifetime{3600};  ///< the OAuth2 expires_in
+    /// Requests per bearer token per window before answering 429; 0 = off.
+    unsigned rate_limit = 0;
+    std::chrono::seconds rate_window{1};
+    std::optional<std::chrono::seconds> rate_limit_retry_after;
+    /// Bound on reading a request and on the handshake, per connection.
+    std::chrono::milliseconds io_timeout{10000};
+    /// Called after each answer (on the mock's strand), e.g. to log it. Default: none.
+    std::function<void(const recorded_request&)> on_request;
+};
+
+/// A Beast TLS server on loopback implementing the mock contract of docs/protocol.md.
+/// Thread safety: every member function may be called from any thread.
+class gateway {
+public:
+    /// Runs on its own io_context and thread.
+    explicit gateway(gateway_params params = {});
+    /// Runs on the caller's executor; the caller runs its io_context.
+    explicit gateway(boost::asio::any_io_executor ex, gateway_params params = {});
+    gateway(const gateway&) = delete;
+    gateway& operator=(const gateway&) = delete;
+    /// Stops (see stop()).
+    ~gateway();
+
+    std::uint16_t port() const noexcept;
+    /// "https://127.0.0.1:PORT", for neo::gateway::from_origin.
+    std::string origin() const;
+    /// The CA that signed the server certificate (empty if the caller gave the certificate).
+    const std::string& ca_pem() const noexcept;
+    /// Writes ca_pem() to `path`.
+    void write_ca_file(const std::string& path) const;
+
+    /// Answers for the next requests to `r`, one each, in order; then the contract again.
+    void script(route r, std::vector<answer> answers);
+    /// Faults for the next accepted connections, one each, in order.
+    void script_connections(std::vector<fault> faults);
+
+    std::vector<recorded_request> requests() const;
+    std::size_t request_count(route r) const;
+    std::size_t connections() const;  ///< accepted
+    std::size_t handshakes() const;    ///< completed TLS handshakes
+    /// Forgets records, scripts and counters (tokens issued stay valid).
+    void reset();
+
+    /// Closes the listener and every connection; the caller's io_context then runs out of the
+    /// mock's work. With its own thread: joins it. Idempotent.
+    void stop();
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace neo::mock

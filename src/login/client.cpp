@@ -1,0 +1,579 @@
+// The login operation: one coroutine per call, on its own strand, driving the sans-I/O pieces
+// (request building, response classification, retry decision, backoff) over TLS.
+#include <neo/client.hpp>
+#include <neo/detail/redact.hpp>
+#include <neo/detail/request.hpp>
+#include <neo/detail/response.hpp>
+#include <neo/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <functional>
+#include <mutex>
+#include <random>
+
+namespace neo::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+struct client_impl {
+    asio::any_io_executor ex;
+    client_params params;
+    std::unique_ptr<ssl::context> own_ctx;
+    ssl::context* ctx = nullptr;
+
+    std::mutex mu;  // guards what follows
+    secret app_token;
+    steady::time_point app_token_expiry{};
+    std::mt19937_64 rng{std::random_device{}()};
+
+    double draw() {
+        if (params.random) return params.random();
+        std::lock_guard lock(mu);
+        return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    }
+};
+
+namespace {
+
+void throw_tls_setup(const char* what, const std::string& where, const boost::system::system_error& e) {
+    std::string msg = what;
+    if (!where.empty()) msg += " '" + where + "'";
+    msg += ": ";
+    msg += e.code().message();
+    throw boost::system::system_error(e.code(), msg);
+}
+
+std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+    // tls_client allows every version; TLS 1.2 is the floor, TLS 1.3 stays allowed.
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    ctx->set_verify_mode(ssl::verify_peer);
+    try {
+        if (!p.ca_file.empty()) ctx->load_verify_file(p.ca_file);
+    } catch (const boost::system::system_error& e) {
+        throw_tls_setup("cannot load the CA file", p.ca_file, e);
+    }
+    try {
+        if (!p.ca_pem.empty()) ctx->add_certificate_authority(asio::buffer(p.ca_pem));
+    } catch (const boost::system::system_error& e) {
+        throw_tls_setup("cannot load the CA PEM", {}, e);
+    }
+    if (p.ca_file.empty() && p.ca_pem.empty()) ctx->set_default_verify_paths();
+    return ctx;
+}
+
+struct bound {
+    steady::duration d{};
+    bool by_deadline = false;
+    bool expired = false;
+    bool unbounded = false;
+};
+
+// What one operation owns. Touched only on its strand.
+struct op_state {
+    std::shared_ptr<client_impl> impl;
+    asio::strand<asio::any_io_executor> strand;
+    bool cancelled = false;
+    std::function<void()> abort_io;  // cancels what the coroutine is suspended on
+    steady::time_point deadline = steady::time_point::max();
+    diagnostics diag;
+    std::vector<secret> secrets;  // for redaction
+
+    explicit op_state(std::shared_ptr<client_impl> i) : impl(std::move(i)), strand(asio::make_strand(impl->ex)) {}
+
+    void cancel() {
+        cancelled = true;
+        if (abort_io) abort_io();
+    }
+
+    const client_params& params() const { return impl->params; }
+
+    void log(log_level l, const std::string& line) const { impl->params.logger.log(l, line); }
+
+    steady::duration time_left() const {
+        if (deadline == steady::time_point::max()) return steady::duration::max();
+        return deadline - steady::now();
+    }
+
+    bound bound_for(milliseconds phase_bound) const {
+        bound b;
+        const auto left = time_left();
+        if (left <= steady::duration::zero()) {
+            b.expired = true;
+            b.by_deadline = true;
+            return b;
+        }
+        if (phase_bound.count() > 0 && phase_bound < left) {
+            b.d = phase_bound;
+        } else if (left == steady::duration::max()) {
+            b.unbounded = true;
+        } else {
+            b.d = left;
+            b.by_deadline = true;
+        }
+        return b;
+    }
+};
+
+void arm(beast::tcp_stream& s, const bound& b) {
+    if (b.unbounded) s.expires_never();
+    else s.expires_after(b.d);
+}
+
+error_code timed_out(const bound& b) { return b.by_deadline ? errc::deadline_exceeded : errc::timeout; }
+
+bool is_ip_literal(const std::string& host, asio::ip::address& out) {
+    error_code ec;
+    out = asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+std::string host_header(const endpoint& ep) {
+    asio::ip::address a;
+    std::string h = is_ip_literal(ep.host, a) && a.is_v6() ? "[" + ep.host + "]" : ep.host;
+    if (ep.port != "443") h += ":" + ep.port;
+    return h;
+}
+
+using request_t = http::request<http::string_body>;
+
+request_t make_request(const client_params& p, const endpoint& ep, std::string_view authorization,
+                       std::string body) {
+    request_t req{http::verb::post, ep.target, 11};
+    req.set(http::field::host, host_header(ep));
+    req.set(http::field::user_agent, p.user_agent);
+    req.set(http::field::content_type, "application/json");
+    req.set(http::field::accept, "application/json");
+    req.set(http::field::authorization, authorization);
+    req.body() = std::move(body);
+    req.prepare_payload();
+    return req;
+}
+
+void wipe_request(request_t& req) {
+    wipe(req.body());
+    if (auto it = req.find(http::field::authorization); it != req.end()) {
+        auto v = it->value();
+        wipe(const_cast<char*>(v.data()), v.size());
+    }
+}
+
+struct http_result {
+    error_code ec;
+    phase failed = phase::none;
+    bool request_sent = false;
+    unsigned status = 0;
+    std::string content_type;
+    std::string retry_after;
+    std::string body;
+    std::string detail;
+};
+
+error_code tls_error(const error_code& ec, SSL* ssl, std::string& detail) {
+    if (ec.category() == asio::error::get_ssl_category()) {
+        if (ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+            detail = "certificate verify failed: ";
+            detail += X509_verify_cert_error_string(SSL_get_verify_result(ssl));
+            return errc::tls_verification_failed;
+        }
+        detail = "TLS handshake: " + ec.message();
+        return errc::tls_handshake_failed;
+    }
+    // The peer went away during the handshake: nothing was sent, a retry is safe.
+    detail = "handshake: " + ec.message();
+    return errc::connection_failed;
+}
+
+error_code read_error(const error_code& ec, bool got_header, std::string& detail) {
+    detail = "read: " + ec.message();
+    if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow)
+        return errc::response_too_large;
+    if (ec == http::error::end_of_stream) return errc::connection_failed;
+    if (ec == http::error::partial_message) return errc::truncated_response;
+    if (ec.category() == make_error_code(http::error::end_of_stream).category())
+        return errc::protocol_error;  // any other framing error of the parser
+    if (ec == ssl::error::stream_truncated || ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::broken_pipe)
+        return got_header ? errc::truncated_response : errc::connection_failed;
+    if (ec.category() == asio::error::get_ssl_category()) return errc::protocol_error;
+    return got_header ? errc::truncated_response : errc::connection_failed;
+}
+
+asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_t& req) {
+    http_result r;
+    const auto& p = st.params();
+    auto ex = co_await asio::this_coro::executor;
+    auto fail = [&](error_code ec, phase ph, std::string detail = {}) {
+        r.ec = st.cancelled ? error_code(asio::error::operation_aborted) : ec;
+        r.failed = ph;
+        r.detail = std::move(detail);
+        return std::move(r);
+    };
+    const unsigned short port = static_cast<unsigned short>(std::stoul(ep.port));
+
+    // Resolve (skipped for an IP literal).
+    asio::ip::address addr;
+    const bool is_ip = is_ip_literal(ep.host, addr);
+    tcp::resolver::results_type endpoints;
+    if (!is_ip) {
+        const auto b = st.bound_for(p.timeouts.resolve);
+        if (b.expired) co_return fail(errc::deadline_exceeded, phase::resolve);
+        tcp::resolver resolver(ex);
+        asio::steady_timer timer(ex);
+        if (b.unbounded) timer.expires_at(steady::time_point::max());
+        else timer.expires_after(b.d);
+        st.abort_io = [&] { resolver.cancel(); timer.cancel(); };
+        using namespace asio::experimental::awaitable_operators;
+        auto res = co_await (resolver.async_resolve(ep.host, ep.port, nothrow) || timer.async_wait(nothrow));
+        st.abort_io = nullptr;
+        if (st.cancelled) co_return fail({}, phase::resolve);
+        if (res.index() == 1) co_return fail(timed_out(b), phase::resolve, "resolve timed out");
+        auto [ec, results] = std::get<0>(std::move(res));
+        if (ec) co_return fail(errc::connection_failed, phase::resolve, "resolve: " + ec.message());
+        endpoints = std::move(results);
+    }
+
+    // Connect (each address in turn, all within one bound).
+    beast::tcp_stream stream(ex);
+    {
+        const auto b = st.bound_for(p.timeouts.connect);
+        if (b.expired) co_return fail(errc::deadline_exceeded, phase::connect);
+        arm(stream, b);
+        st.abort_io = [&] { stream.cancel(); };
+        error_code ec;
+        if (is_ip) {
+            std::tie(ec) = co_await stream.async_connect(tcp::endpoint(addr, port), nothrow);
+        } else {
+            auto [e, unused] = co_await stream.async_connect(endpoints, nothrow);
+            ec = e;
+        }
+        st.abort_io = nullptr;
+        if (st.cancelled) co_return fail({}, phase::connect);
+        if (ec == beast::error::timeout) co_return fail(timed_out(b), phase::connect, "connect timed out");
+        if (ec) co_return fail(errc::connection_failed, phase::connect, "connect: " + ec.message());
+    }
+
+    // TLS: SNI and host name check for a DNS name, IP SAN check (no SNI) for an IP literal.
+    ssl::stream<beast::tcp_stream> tls(std::move(stream), *st.impl->ctx);
+    auto& lowest = beast::get_lowest_layer(tls);
+    SSL* ssl_handle = tls.native_handle();
+    if (!is_ip) {
+        SSL_set_tlsext_host_name(ssl_handle, ep.host.c_str());
+        SSL_set1_host(ssl_handle, ep.host.c_str());
+        SSL_set_hostflags(ssl_handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    } else {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), ep.host.c_str());
+    }
+    tls.set_verify_mode(ssl::verify_peer);
+    {
+        const auto b = st.bound_for(p.timeouts.handshake);
+        if (b.expired) co_return fail(errc::deadline_exceeded, phase::handshake);
+        arm(lowest, b);
+        st.abort_io = [&] { lowest.cancel(); };
+        auto [ec] = co_await tls.async_handshake(ssl::stream_base::client, nothrow);
+        st.abort_io = nullptr;
+        if (st.cancelled) co_return fail({}, phase::handshake);
+        if (ec == beast::error::timeout) co_return fail(timed_out(b), phase::handshake, "TLS handshake timed out");
+        if (ec) {
+            std::string detail;
+            auto e = tls_error(ec, ssl_handle, detail);
+            co_return fail(e, phase::handshake, std::move(detail));
+        }
+    }
+
+    // Write the request and read the whole answer under one bound: a server that drips bytes
+    // does not extend it.
+    {
+        const auto b = st.bound_for(p.timeouts.exchange);
+        if (b.expired) co_return fail(errc::deadline_exceeded, phase::exchange);
+        arm(lowest, b);
+        st.abort_io = [&] { lowest.cancel(); };
+        r.request_sent = true;
+        auto [wec, wn] = co_await http::async_write(tls, req, nothrow);
+        wipe_request(req);
+        if (st.cancelled) co_return fail({}, phase::exchange);
+        if (wec == beast::error::timeout) co_return fail(timed_out(b), phase::exchange, "write timed out");
+        if (wec) co_return fail(errc::connection_failed, phase::exchange, "write: " + wec.message());
+
+        beast::flat_buffer buffer(p.limits.header_bytes + p.limits.body_bytes + 4096);
+        for (int interim = 0;; ++interim) {
+            http::response_parser<http::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(p.limits.header_bytes, UINT32_MAX)));
+            parser.body_limit(p.limits.body_bytes);
+            auto [rec, rn] = co_await http::async_read(tls, buffer, parser, nothrow);
+            if (st.cancelled) co_return fail({}, phase::exchange);
+            if (rec == beast::error::timeout) co_return fail(timed_out(b), phase::exchange, "answer timed out");
+            if (rec) {
+                std::string detail;
+                auto e = read_error(rec, parser.is_header_done(), detail);
+                co_return fail(e, phase::exchange, std::move(detail));
+            }
+            auto& res = parser.get();
+            const unsigned status = res.result_int();
+            if (status >= 100 && status < 200 && status != 101 && interim < 8) continue;  // 100 Continue, 103
+            r.status = status;
+            r.content_type = std::string(res[http::field::content_type]);
+            r.retry_after = std::string(res[http::field::retry_after]);
+            r.body = std::move(res.body());
+            break;
+        }
+        st.abort_io = nullptr;
+    }
+
+    // Close politely, within a short bound; the answer is already ours whatever happens here.
+    {
+        const auto b = st.bound_for(p.timeouts.shutdown);
+        if (!b.expired) {
+            arm(lowest, b);
+            st.abort_io = [&] { lowest.cancel(); };
+            co_await tls.async_shutdown(nothrow);
+            st.abort_io = nullptr;
+        }
+        error_code ignored;
+        lowest.socket().close(ignored);
+        if (st.cancelled) co_return fail({}, phase::shutdown);
+    }
+    co_return r;
+}
+
+std::string describe(const error_code& ec, unsigned status, const std::string& server_code) {
+    std::string s;
+    if (status) s = "HTTP " + std::to_string(status) + " ";
+    s += ec ? ec.message() : std::string("ok");
+    if (!server_code.empty()) s += " [server code " + server_code + "]";
+    return s;
+}
+
+asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoint& ep,
+                                     std::function<request_t()> make) {
+    const auto& pol = st.params().retry;
+    const int max_attempts = std::max(1, pol.max_attempts);
+    auto ex = co_await asio::this_coro::executor;
+    for (int attempt = 1;; ++attempt) {
+        auto req = make();
+        const auto t0 = steady::now();
+        http_result hr = co_await exchange(st, ep, req);
+        classified c;
+        if (hr.ec) {
+            c.ec = hr.ec;
+            c.detail = std::move(hr.detail);
+        } else {
+            c = classify_response(kind, hr.status, hr.content_type, hr.body);
+        }
+        wipe(hr.body);
+        redact(c.server_message, st.secrets);
+        redact(c.server_code, st.secrets);
+        redact(c.detail, st.secrets);
+
+        attempt_record rec;
+        rec.number = ++st.diag.attempts;
+        rec.step = to_string(kind);
+        rec.result = c.ec;
+        rec.http_status = hr.status;
+        rec.failed_phase = hr.failed;
+        rec.elapsed = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
+        if (hr.status) st.diag.http_status = hr.status;
+        st.diag.server_code = c.server_code;
+        st.diag.server_message = c.server_message;
+        st.diag.detail = c.detail;
+        st.diag.failed_phase = hr.failed;
+        if (!hr.retry_after.empty() && (hr.status == 429 || hr.status == 503)) {
+            rec.retry_after = parse_retry_after(hr.retry_after, std::chrono::system_clock::now());
+            if (rec.retry_after) st.diag.retry_after = rec.retry_after;
+        }
+        const std::string head = "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) +
+                                 " " + to_string(kind) + ": " + describe(c.ec, hr.status, c.server_code);
+        if (!c.ec || c.ec == asio::error::operation_aborted) {
+            st.diag.history.push_back(std::move(rec));
+            st.log(log_level::info, head);
+            co_return c;
+        }
+        if (!is_retryable(c.ec, hr.request_sent, pol) || attempt >= max_attempts) {
+            st.diag.history.push_back(std::move(rec));
+            st.log(log_level::info, head + (attempt >= max_attempts && is_retryable(c.ec, hr.request_sent, pol)
+                                                ? "; no attempts left"
+                                                : "; not retried"));
+            co_return c;
+        }
+        milliseconds wait;
+        const auto left = st.time_left();
+        if (rec.retry_after) {
+            wait = *rec.retry_after;
+            if (wait > pol.max_retry_after || wait >= left) {
+                c.ec = errc::rate_limited;
+                c.detail = "Retry-After of " + std::to_string(rec.retry_after->count()) +
+                           " s is longer than the time left";
+                st.diag.detail = c.detail;
+                rec.result = c.ec;
+                st.diag.history.push_back(std::move(rec));
+                st.log(log_level::info, head + "; Retry-After " + std::to_string(rec.retry_after->count()) +
+                                            " s exceeds the time left, giving up");
+                co_return c;
+            }
+        } else {
+            wait = backoff_delay(pol, attempt, st.impl->draw(), hr.status == 429);
+            if (wait >= left) {
+                st.diag.history.push_back(std::move(rec));
+                st.log(log_level::info, head + "; no time left for another attempt");
+                co_return c;
+            }
+        }
+        rec.wait = wait;
+        st.diag.history.push_back(std::move(rec));
+        st.log(log_level::info, head + "; retrying in " + std::to_string(wait.count()) + " ms");
+
+        const auto actual = st.params().on_backoff ? st.params().on_backoff(wait) : wait;
+        asio::steady_timer timer(ex, actual);
+        st.abort_io = [&] { timer.cancel(); };
+        co_await timer.async_wait(nothrow);
+        st.abort_io = nullptr;
+        if (st.cancelled) {
+            c.ec = asio::error::operation_aborted;
+            st.diag.failed_phase = phase::backoff;
+            co_return c;
+        }
+    }
+}
+
+struct outcome {
+    error_code ec;
+    session s;
+};
+
+asio::awaitable<outcome> run_login(std::shared_ptr<op_state> stp, login_request req) {
+    op_state& st = *stp;
+    const auto& p = st.params();
+    std::string why;
+    if (auto ec = validate(p, &why)) {
+        st.diag.detail = why;
+        co_return outcome{ec, {}};
+    }
+    if (auto ec = validate(req)) co_return outcome{ec, {}};
+    if (p.retry.deadline.count() > 0) st.deadline = steady::now() + p.retry.deadline;
+    st.secrets = {req.password, req.mpin, p.consumer_secret, p.access_token};
+
+    secret bearer = p.access_token;
+    if (bearer.empty()) {
+        std::lock_guard lock(st.impl->mu);
+        if (!st.impl->app_token.empty() && steady::now() < st.impl->app_token_expiry) bearer = st.impl->app_token;
+    }
+    if (bearer.empty()) {
+        auto c = co_await run_step(st, step_kind::app_token, p.gateway.app_token, [&] {
+            auto auth = basic_authorization(p.consumer_key, p.consumer_secret.reveal());
+            auto r = make_request(p, p.gateway.app_token, auth, std::string(app_token_body()));
+            wipe(auth);
+            return r;
+        });
+        if (c.ec) co_return outcome{c.ec, {}};
+        bearer = secret(std::string(c.result.at("access_token").get_string()));
+        std::int64_t expires_in = 3600;
+        if (const auto* e = c.result.if_contains("expires_in"); e && e->is_int64() && e->get_int64() > 0)
+            expires_in = e->get_int64();
+        const auto margin = std::min<std::int64_t>(60, expires_in / 10);
+        std::lock_guard lock(st.impl->mu);
+        st.impl->app_token = bearer;
+        st.impl->app_token_expiry = steady::now() + std::chrono::seconds(expires_in - margin);
+    }
+    st.secrets.push_back(bearer);
+
+    auto c = co_await run_step(st, step_kind::login, p.gateway.login, [&] {
+        std::string auth = "Bearer ";
+        auth.append(bearer.reveal());
+        auto r = make_request(p, p.gateway.login, auth, login_body(req));
+        wipe(auth);
+        return r;
+    });
+    if (c.ec) {
+        // A rejected bearer: forget the cached app token so the next call fetches a new one.
+        if (c.ec == errc::unauthorized && p.access_token.empty()) {
+            std::lock_guard lock(st.impl->mu);
+            st.impl->app_token.clear();
+        }
+        co_return outcome{c.ec, {}};
+    }
+    auto s = session_from_data(c.result);
+    if (!s) co_return outcome{errc::missing_fields, {}};
+    st.log(log_level::info, "logged in" + (s->ucc.empty() ? std::string() : " as " + s->ucc));
+    co_return outcome{{}, std::move(*s)};
+}
+
+} // namespace
+
+std::shared_ptr<client_impl> make_client_impl(asio::any_io_executor ex, client_params params) {
+    auto impl = std::make_shared<client_impl>();
+    impl->ex = std::move(ex);
+    impl->params = std::move(params);
+    if (impl->params.tls_context) {
+        impl->ctx = impl->params.tls_context;
+    } else {
+        impl->own_ctx = make_tls_context(impl->params);
+        impl->ctx = impl->own_ctx.get();
+    }
+    return impl;
+}
+
+void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnostics* diag, login_handler handler) {
+    auto st = std::make_shared<op_state>(std::move(impl));
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    if (slot.is_connected()) {
+        slot.assign([st](asio::cancellation_type type) {
+            if (type != asio::cancellation_type::none) asio::post(st->strand, [st] { st->cancel(); });
+        });
+    }
+    // co_spawn starts the coroutine through post: the handler never runs inside this call.
+    asio::co_spawn(st->strand, run_login(st, std::move(req)),
+                   [st, diag, h = std::move(handler)](std::exception_ptr e, outcome o) mutable {
+                       if (e) o = outcome{errc::internal_error, {}};
+                       if (auto s = asio::get_associated_cancellation_slot(h); s.is_connected()) s.clear();
+                       st->abort_io = nullptr;
+                       if (diag) *diag = std::move(st->diag);
+                       auto hex = asio::get_associated_executor(h, st->impl->ex);
+                       asio::dispatch(hex, [h = std::move(h), ec = o.ec, s = std::move(o.s)]() mutable {
+                           std::move(h)(ec, std::move(s));
+                       });
+                   });
+}
+
+} // namespace neo::detail
+
+namespace neo {
+
+client::client(executor_type ex, client_params params)
+    : impl_(detail::make_client_impl(std::move(ex), std::move(params))) {}
+
+client::client(boost::asio::io_context& ctx, client_params params) : client(ctx.get_executor(), std::move(params)) {}
+
+client::~client() = default;
+
+client::executor_type client::get_executor() const noexcept { return impl_->ex; }
+
+const client_params& client::params() const noexcept { return impl_->params; }
+
+} // namespace neo

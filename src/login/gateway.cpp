@@ -1,0 +1,97 @@
+#include <neo/error.hpp>
+#include <neo/gateway.hpp>
+
+#include <boost/system/system_error.hpp>
+
+#include <charconv>
+
+namespace neo {
+namespace {
+
+constexpr std::string_view uat_login = "/api/1.0/login/v2/validate";
+constexpr std::string_view prod_login = "/login/1.0/login/v2/validate";
+constexpr std::string_view oauth = "/oauth2/token";
+
+[[noreturn]] void bad_origin(std::string_view origin, const char* why) {
+    // The origin is not a secret (it is a URL the caller chose), but keep it short.
+    std::string msg = "invalid gateway origin '";
+    msg.append(origin.substr(0, 200));
+    msg += "': ";
+    msg += why;
+    throw boost::system::system_error(make_error_code(errc::invalid_gateway), msg);
+}
+
+bool host_char_ok(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
+}
+
+} // namespace
+
+gateway gateway::uat() {
+    return {{"nsbxapi.kotaksecurities.com", "443", std::string(oauth)},
+            {"nsbxapi-gw.kotaksecurities.com", "443", std::string(uat_login)}};
+}
+
+gateway gateway::prod() {
+    return {{"napi.kotaksecurities.com", "443", std::string(oauth)},
+            {"gw-napi.kotaksecurities.com", "443", std::string(prod_login)}};
+}
+
+gateway gateway::from_origin(std::string_view origin, environment paths) {
+    constexpr std::string_view scheme = "https://";
+    if (origin.substr(0, scheme.size()) != scheme) {
+        if (origin.substr(0, 7) == "http://") bad_origin(origin, "plain http is refused; use https://");
+        bad_origin(origin, "must start with https://");
+    }
+    std::string_view rest = origin.substr(scheme.size());
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    if (rest.find_first_of("/?#@") != std::string_view::npos)
+        bad_origin(origin, "an origin has no path, query, fragment or user info");
+    std::string_view host, port = "443";
+    if (!rest.empty() && rest.front() == '[') {
+        const auto close = rest.find(']');
+        if (close == std::string_view::npos) bad_origin(origin, "unclosed '[' in the host");
+        host = rest.substr(1, close - 1);
+        rest.remove_prefix(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') bad_origin(origin, "unexpected text after the host");
+            port = rest.substr(1);
+        }
+        if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+            bad_origin(origin, "invalid IPv6 address");
+    } else {
+        const auto colon = rest.find(':');
+        host = rest.substr(0, colon);
+        if (colon != std::string_view::npos) port = rest.substr(colon + 1);
+        if (host.empty()) bad_origin(origin, "no host");
+        for (char c : host)
+            if (!host_char_ok(c)) bad_origin(origin, "invalid character in the host");
+    }
+    unsigned p = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || p == 0 || p > 65535)
+        bad_origin(origin, "the port must be a number from 1 to 65535");
+    gateway g = of(paths);
+    for (endpoint* ep : {&g.app_token, &g.login}) {
+        ep->host = std::string(host);
+        ep->port = std::to_string(p);
+    }
+    return g;
+}
+
+std::string check_endpoint(const endpoint& ep) {
+    if (ep.host.empty()) return "no host";
+    for (char c : ep.host)
+        if (!host_char_ok(c) && c != ':') return "invalid character in the host";
+    unsigned p = 0;
+    auto [ptr, ec] = std::from_chars(ep.port.data(), ep.port.data() + ep.port.size(), p);
+    if (ec != std::errc{} || ptr != ep.port.data() + ep.port.size() || p == 0 || p > 65535)
+        return "invalid port";
+    if (ep.target.empty() || ep.target.front() != '/') return "the path must start with '/'";
+    for (unsigned char c : ep.target)
+        if (c <= 0x20 || c >= 0x7f) return "invalid character in the path";
+    return {};
+}
+
+} // namespace neo

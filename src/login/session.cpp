@@ -1,0 +1,85 @@
+#include <neo/detail/request.hpp>
+#include <neo/session.hpp>
+
+#include <boost/json/parse.hpp>
+
+namespace neo {
+namespace json = boost::json;
+
+namespace {
+
+std::string str(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::int64_t integer(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v) return 0;
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v->get_uint64());
+    if (v->is_double() && v->get_double() >= 0 && v->get_double() < 9.2e18)
+        return static_cast<std::int64_t>(v->get_double());
+    return 0;
+}
+
+} // namespace
+
+std::optional<token_claims> decode_claims(std::string_view token) {
+    const auto dot1 = token.find('.');
+    if (dot1 == std::string_view::npos) return std::nullopt;
+    const auto dot2 = token.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
+        return std::nullopt;
+    const auto payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
+    if (payload.empty() || payload.size() > 64 * 1024) return std::nullopt;
+    std::string decoded;
+    if (!detail::base64_decode(payload, decoded)) return std::nullopt;
+    json::error_code ec;
+    auto v = json::parse(decoded, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    token_claims c;
+    auto& o = v.get_object();
+    c.sub = str(o, "sub");
+    c.iss = str(o, "iss");
+    c.jti = str(o, "jti");
+    c.iat = integer(o, "iat");
+    c.exp = integer(o, "exp");
+    if (const auto* s = o.if_contains("scope")) {
+        if (s->is_string()) c.scope.emplace_back(s->get_string());
+        else if (s->is_array())
+            for (const auto& e : s->get_array())
+                if (e.is_string()) c.scope.emplace_back(e.get_string());
+    }
+    c.all = std::move(o);
+    return c;
+}
+
+std::optional<std::chrono::system_clock::time_point> session::expires_at() const {
+    if (!claims || claims->exp <= 0) return std::nullopt;
+    return std::chrono::system_clock::time_point(std::chrono::seconds(claims->exp));
+}
+
+std::optional<session> session_from_data(const json::object& data) {
+    session s;
+    s.token = str(data, "token");
+    s.sid = str(data, "sid");
+    if (s.token.empty() || s.sid.empty()) return std::nullopt;
+    s.rid = str(data, "rid");
+    s.hs_server_id = str(data, "hsServerId");
+    s.ucc = str(data, "ucc");
+    s.greeting_name = str(data, "greetingName");
+    s.data_center = str(data, "dataCenter");
+    if (const auto* c = data.if_contains("caches"); c && c->is_object()) {
+        s.caches.last_updated_ts = str(c->get_object(), "lastUpdatedTS");
+        s.caches.multiplewatchlists = str(c->get_object(), "multiplewatchlists");
+        s.caches.watchlist = str(c->get_object(), "watchlist");
+    }
+    if (const auto* p = data.if_contains("isUserPwdExpired"); p && p->is_bool()) s.is_user_pwd_expired = p->get_bool();
+    s.data = data;
+    s.claims = decode_claims(s.token);
+    return s;
+}
+
+} // namespace neo

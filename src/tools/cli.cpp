@@ -1,0 +1,176 @@
+#include "cli.hpp"
+
+#include <neo/error.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <charconv>
+#include <optional>
+#include <string_view>
+
+namespace neo::tools {
+
+const char* const usage = R"(usage: neo-login [options]
+Logs in to the Kotak Neo Trade API once and prints the session's data object (JSON) on stdout.
+
+  --env uat|prod|live          the gateway (default uat; live = prod)
+  --gateway https://HOST:PORT  another origin with the --env paths (default prod paths)
+  --ca-file PATH               trust these CAs (PEM) instead of the system store
+  --mobilenumber N | --userid U | --pan P        exactly one
+  password: env NEO_PASSWORD or --password-stdin; MPIN instead: env NEO_MPIN or --mpin-stdin
+  --access-token T (or env NEO_ACCESS_TOKEN), else --consumer-key K / --consumer-secret S
+                               (or env NEO_CONSUMER_KEY / NEO_CONSUMER_SECRET)
+  --max-attempts N (4)  --deadline-ms N (30000)  --timeout-ms N (10000, each phase)
+  --backoff-initial-ms N (250; 4x after a 429)  --backoff-max-ms N (8000)
+  --verbose                    more detail on stderr (never a secret)
+
+exit status: 0 logged in; 2 bad usage or invalid input; 3 rejected; 4 unavailable;
+5 TLS failure; 6 bad response; 7 deadline or timeout; 1 cancelled or internal error
+)";
+
+namespace {
+
+std::optional<long long> number(std::string_view s, long long min, long long max) {
+    long long v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v < min || v > max) return std::nullopt;
+    return v;
+}
+
+std::string read_line(std::istream& in) {
+    std::string line;
+    std::getline(in, line);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    return line;
+}
+
+} // namespace
+
+std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out) {
+    std::optional<environment> env_paths;
+    std::string gateway_origin, access_token, consumer_key, consumer_secret;
+    bool password_stdin = false, mpin_stdin = false;
+    auto& p = out.params;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&](std::string& dst) -> bool {
+            if (i + 1 >= argc) return false;
+            dst = argv[++i];
+            return true;
+        };
+        auto ms = [&](std::chrono::milliseconds& dst, long long min) -> std::string {
+            std::string v;
+            if (!value(v)) return std::string(a) + " needs a value";
+            auto n = number(v, min, 24LL * 3600 * 1000);
+            if (!n) return std::string(a) + " needs a whole number of milliseconds";
+            dst = std::chrono::milliseconds(*n);
+            return {};
+        };
+        std::string v, err;
+        if (a == "--help" || a == "-h") {
+            out.help = true;
+            return {};
+        } else if (a == "--env") {
+            if (!value(v)) return "--env needs a value";
+            if (v == "uat") env_paths = environment::uat;
+            else if (v == "prod" || v == "live") env_paths = environment::prod;
+            else return "--env takes uat, prod or live";
+        } else if (a == "--gateway") {
+            if (!value(gateway_origin)) return "--gateway needs a value";
+        } else if (a == "--ca-file") {
+            if (!value(p.ca_file)) return "--ca-file needs a value";
+        } else if (a == "--mobilenumber") {
+            if (!value(out.request.mobilenumber)) return "--mobilenumber needs a value";
+        } else if (a == "--userid") {
+            if (!value(out.request.userid)) return "--userid needs a value";
+        } else if (a == "--pan") {
+            if (!value(out.request.pan)) return "--pan needs a value";
+        } else if (a == "--password-stdin") {
+            password_stdin = true;
+        } else if (a == "--mpin-stdin") {
+            mpin_stdin = true;
+        } else if (a == "--access-token") {
+            if (!value(access_token)) return "--access-token needs a value";
+        } else if (a == "--consumer-key") {
+            if (!value(consumer_key)) return "--consumer-key needs a value";
+        } else if (a == "--consumer-secret") {
+            if (!value(consumer_secret)) return "--consumer-secret needs a value";
+        } else if (a == "--max-attempts") {
+            if (!value(v)) return "--max-attempts needs a value";
+            auto n = number(v, 1, 100);
+            if (!n) return "--max-attempts takes a number from 1 to 100";
+            p.retry.max_attempts = static_cast<int>(*n);
+        } else if (a == "--deadline-ms") {
+            if (err = ms(p.retry.deadline, 1); !err.empty()) return err;
+        } else if (a == "--timeout-ms") {
+            std::chrono::milliseconds t{};
+            if (err = ms(t, 1); !err.empty()) return err;
+            p.timeouts.resolve = p.timeouts.connect = p.timeouts.handshake = p.timeouts.exchange = t;
+            p.timeouts.shutdown = std::min(p.timeouts.shutdown, t);
+        } else if (a == "--backoff-initial-ms") {
+            if (err = ms(p.retry.initial_backoff, 0); !err.empty()) return err;
+            p.retry.initial_backoff_429 = 4 * p.retry.initial_backoff;
+        } else if (a == "--backoff-max-ms") {
+            if (err = ms(p.retry.max_backoff, 0); !err.empty()) return err;
+        } else if (a == "--verbose" || a == "-v") {
+            out.verbose = true;
+        } else {
+            return "unknown argument '" + std::string(a.substr(0, 64)) + "'";
+        }
+    }
+    if (password_stdin && mpin_stdin) return "--password-stdin and --mpin-stdin exclude each other";
+
+    try {
+        if (!gateway_origin.empty()) p.gateway = gateway::from_origin(gateway_origin, env_paths.value_or(environment::prod));
+        else p.gateway = gateway::of(env_paths.value_or(environment::uat));
+    } catch (const boost::system::system_error& e) {
+        return e.what();
+    }
+
+    if (password_stdin) {
+        out.request.password = secret(read_line(in));
+        if (out.request.password.empty()) return "no password on standard input";
+    } else if (mpin_stdin) {
+        out.request.mpin = secret(read_line(in));
+        if (out.request.mpin.empty()) return "no MPIN on standard input";
+    } else {
+        const char* pw = env("NEO_PASSWORD");
+        const char* mp = env("NEO_MPIN");
+        const bool has_pw = pw && *pw, has_mp = mp && *mp;
+        if (has_pw && has_mp) return "both NEO_PASSWORD and NEO_MPIN are set; unset one";
+        if (has_pw) out.request.password = secret(pw);
+        else if (has_mp) out.request.mpin = secret(mp);
+        else return "no password: set NEO_PASSWORD or use --password-stdin (or NEO_MPIN / --mpin-stdin)";
+    }
+
+    if (access_token.empty())
+        if (const char* t = env("NEO_ACCESS_TOKEN")) access_token = t;
+    if (!access_token.empty()) {
+        p.access_token = secret(std::move(access_token));
+    } else {
+        if (consumer_key.empty())
+            if (const char* k = env("NEO_CONSUMER_KEY")) consumer_key = k;
+        if (consumer_secret.empty())
+            if (const char* s = env("NEO_CONSUMER_SECRET")) consumer_secret = s;
+        if (consumer_key.empty() || consumer_secret.empty())
+            return "no credentials: give --access-token (NEO_ACCESS_TOKEN) or --consumer-key and "
+                   "--consumer-secret (NEO_CONSUMER_KEY, NEO_CONSUMER_SECRET)";
+        p.consumer_key = std::move(consumer_key);
+        p.consumer_secret = secret(std::move(consumer_secret));
+    }
+    return {};
+}
+
+int exit_status_for(const boost::system::error_code& ec) {
+    if (!ec) return exit_ok;
+    if (ec == condition::invalid_input) return exit_usage;
+    if (ec == condition::rejected) return exit_rejected;
+    if (ec == condition::unavailable) return exit_unavailable;
+    if (ec == condition::tls) return exit_tls;
+    if (ec == condition::bad_response) return exit_bad_response;
+    if (ec == condition::timed_out) return exit_timeout;
+    return exit_other;
+}
+
+} // namespace neo::tools

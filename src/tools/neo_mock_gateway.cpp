@@ -1,0 +1,106 @@
+// neo-mock-gateway: the mock gateway as a process, for demos and other languages' tests.
+#include <neo/mock/gateway.hpp>
+#include <neo/mock/scenario.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <charconv>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace {
+
+const char* const usage = R"(usage: neo-mock-gateway [options]
+Serves the Kotak Neo login family over TLS on loopback, with a throwaway CA, until SIGINT/SIGTERM.
+Prints port=, origin= and ca_file= lines on stdout once it listens.
+
+  --address A          (127.0.0.1)       --port N (0: any free port)
+  --ca-file PATH       where to write the CA (default /tmp/neo-mock-gateway-<pid>-ca.pem)
+  --login LIST         answers for the next logins, e.g. 429:1,503,200 (":N" adds Retry-After: N;
+                       also stall, close, close_mid_answer)
+  --app-token LIST     the same for the OAuth2 endpoint
+  --connections LIST   faults for the next connections: close_before_tls, stall_before_tls, none
+  --scenario FILE      all of the above as JSON (see neo/mock/scenario.hpp)
+  --rate-limit N       logins per token per second before 429 (0: off)
+  --retry-after S      Retry-After sent with the rate limit's 429
+  --token-lifetime S   lifetime of issued view tokens (3600)
+  --quiet              do not log requests on stderr
+
+fixture: mobile +919999999908 (or 9999999908), userid testuser, pan AVRFT7865T,
+password mock-password, mpin 123456, consumer key mock-consumer-key, secret mock-consumer-secret
+)";
+
+bool to_number(const std::string& s, long& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && ec == std::errc{} && p == s.data() + s.size() && out >= 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    namespace mock = neo::mock;
+    mock::gateway_params params;
+    mock::scenario sc;
+    std::string ca_file = "/tmp/neo-mock-gateway-" + std::to_string(::getpid()) + "-ca.pem";
+    bool quiet = false;
+    try {
+        for (int i = 1; i < argc; ++i) {
+            const std::string a = argv[i];
+            auto value = [&]() -> std::string {
+                if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+                return argv[++i];
+            };
+            auto num = [&]() {
+                long n = 0;
+                if (!to_number(value(), n) || n > 1'000'000) throw std::invalid_argument(a + " needs a number");
+                return n;
+            };
+            if (a == "--help" || a == "-h") {
+                std::cout << usage;
+                return 0;
+            } else if (a == "--address") params.address = value();
+            else if (a == "--port") params.port = static_cast<std::uint16_t>(num());
+            else if (a == "--ca-file") ca_file = value();
+            else if (a == "--login") sc.login = mock::parse_answer_list(value());
+            else if (a == "--app-token") sc.app_token = mock::parse_answer_list(value());
+            else if (a == "--connections") {
+                for (const auto& an : mock::parse_answer_list(value())) sc.connections.push_back(an.action);
+            } else if (a == "--scenario") {
+                std::ifstream f(value());
+                std::stringstream ss;
+                ss << f.rdbuf();
+                if (!f) throw std::invalid_argument("cannot read the scenario file");
+                sc = mock::parse_scenario(ss.str());
+            } else if (a == "--rate-limit") params.rate_limit = static_cast<unsigned>(num());
+            else if (a == "--retry-after") params.rate_limit_retry_after = std::chrono::seconds(num());
+            else if (a == "--token-lifetime") params.token_lifetime = std::chrono::seconds(num());
+            else if (a == "--quiet") quiet = true;
+            else throw std::invalid_argument("unknown argument '" + a + "'");
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "neo-mock-gateway: " << e.what() << "\n" << usage;
+        return 2;
+    }
+    if (!quiet) {
+        params.on_request = [](const mock::recorded_request& r) {
+            std::cerr << "neo-mock-gateway: " << r.method << " " << r.target << " -> " << r.status << std::endl;
+        };
+    }
+    boost::asio::io_context io(1);
+    try {
+        mock::gateway g(io.get_executor(), params);
+        mock::apply(g, sc);
+        g.write_ca_file(ca_file);
+        std::cout << "port=" << g.port() << "\norigin=" << g.origin() << "\nca_file=" << ca_file << std::endl;
+        boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code, int) { g.stop(); });
+        io.run();
+    } catch (const std::exception& e) {
+        std::cerr << "neo-mock-gateway: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
