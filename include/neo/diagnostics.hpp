@@ -4,6 +4,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ namespace neo {
 /// The phases of one HTTP exchange.
 enum class phase { none, resolve, connect, handshake, exchange, shutdown, backoff };
 const char* to_string(phase p) noexcept;
+std::ostream& operator<<(std::ostream& os, phase p);
 
 /// One HTTP attempt of an operation.
 struct attempt_record {

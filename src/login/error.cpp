@@ -2,6 +2,7 @@
 #include <neo/error.hpp>
 #include <neo/logger.hpp>
 
+#include <ostream>
 #include <string>
 
 namespace neo {
@@ -104,6 +105,8 @@ const char* to_string(phase p) noexcept {
     }
     return "?";
 }
+
+std::ostream& operator<<(std::ostream& os, phase p) { return os << to_string(p); }
 
 const char* to_string(log_level l) noexcept {
     switch (l) {

@@ -1,0 +1,94 @@
+// Cancellation in each phase and during a backoff wait: one completion with operation_aborted,
+// promptly, nothing left running, and the same client logs in afterwards.
+#include "fixture.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+using namespace neo_test;
+using neo::mock::fault;
+using neo::mock::route;
+
+namespace {
+
+void cancel_during(fixture& f, neo::client_params p, neo::phase expected, asio::cancellation_type type) {
+    neo::client c{f.io, std::move(p)};
+    asio::cancellation_signal signal;
+    asio::steady_timer timer(f.io, 150ms);
+    int calls = 0;
+    boost::system::error_code got, second = neo::errc::internal_error;
+    neo::diagnostics d;
+    std::chrono::milliseconds elapsed{};
+    const auto t0 = steady::now();
+    c.async_login(good_request(), d, asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, neo::session) {
+        ++calls;
+        got = ec;
+        elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+        c.async_login(good_request(), [&](boost::system::error_code ec2, neo::session) {
+            second = ec2;
+            f.mock.stop();
+        });
+    }));
+    timer.async_wait([&](boost::system::error_code) { signal.emit(type); });
+    f.run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(got == boost::asio::error::operation_aborted, got.message());
+    BOOST_TEST((elapsed < 1000ms), elapsed.count());
+    BOOST_TEST(d.failed_phase == expected, neo::to_string(d.failed_phase));
+    BOOST_TEST(!second, second.message());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cancellation)
+
+BOOST_FIXTURE_TEST_CASE(during_the_handshake, fixture) {
+    mock.script_connections({fault::stall_before_tls});
+    cancel_during(*this, params(), neo::phase::handshake, asio::cancellation_type::terminal);
+}
+
+BOOST_FIXTURE_TEST_CASE(during_the_app_token_exchange, fixture) {
+    mock.script(route::app_token, {{.action = fault::stall}});
+    cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::terminal);
+    BOOST_TEST(logins() == 1u);  // only the second login's
+}
+
+BOOST_FIXTURE_TEST_CASE(while_waiting_for_the_answer_headers, fixture) {
+    mock.script(route::login, {{.action = fault::stall}});
+    cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::partial);
+}
+
+BOOST_FIXTURE_TEST_CASE(while_reading_a_slow_answer, fixture) {
+    mock.script(route::login, {{.delay = 5000ms}});
+    cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::total);
+}
+
+BOOST_FIXTURE_TEST_CASE(during_a_backoff_wait, fixture) {
+    mock.script(route::login, {{.status = 503}});
+    auto p = params();
+    p.on_backoff = [](std::chrono::milliseconds) { return std::chrono::milliseconds(10000); };
+    cancel_during(*this, p, neo::phase::backoff, asio::cancellation_type::terminal);
+    BOOST_TEST(logins() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(by_an_awaitable_operator_timeout, fixture) {
+    using namespace asio::experimental::awaitable_operators;
+    mock.script(route::login, {{.action = fault::stall}});
+    neo::client c{io, params()};
+    int index = -1;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        asio::steady_timer t(io, 150ms);
+        auto r = co_await (c.async_login(good_request(), asio::use_awaitable) || t.async_wait(asio::use_awaitable));
+        index = static_cast<int>(r.index());
+        mock.stop();
+    }, asio::detached);
+    run();
+    BOOST_TEST(index == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

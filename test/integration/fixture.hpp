@@ -1,0 +1,83 @@
+// The integration fixture: one io_context, the mock gateway on it, a client pointed at it.
+#pragma once
+
+#include <neo/login.hpp>
+#include <neo/mock/gateway.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace neo_test {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+inline neo::login_request good_request() { return {.mobilenumber = "9999999908", .password = "mock-password"}; }
+
+struct login_result {
+    boost::system::error_code ec;
+    neo::session session;
+    neo::diagnostics diag;
+    int calls = 0;
+    std::chrono::milliseconds elapsed{0};
+};
+
+struct fixture {
+    asio::io_context io;
+    neo::mock::gateway mock;
+    std::vector<std::string> log_lines;
+    std::vector<std::chrono::milliseconds> waits;  // backoff waits asked for
+
+    explicit fixture(neo::mock::gateway_params mp = {}) : mock(io.get_executor(), std::move(mp)) {}
+
+    /// Params for the mock: its origin and CA, the fixture app, instant backoff, a capturing log.
+    neo::client_params params() {
+        neo::client_params p;
+        p.gateway = neo::gateway::from_origin(mock.origin());
+        p.consumer_key = "mock-consumer-key";
+        p.consumer_secret = "mock-consumer-secret";
+        p.ca_pem = mock.ca_pem();
+        p.logger.level = neo::log_level::trace;
+        p.logger.sink = [this](neo::log_level, std::string_view line) { log_lines.emplace_back(line); };
+        p.on_backoff = [this](std::chrono::milliseconds w) {
+            waits.push_back(w);
+            return std::chrono::milliseconds(0);
+        };
+        return p;
+    }
+
+    /// Runs one login to completion (bounded), then stops the mock so the io_context runs dry.
+    login_result login(neo::client& c, neo::login_request req = good_request(), std::chrono::seconds bound = 20s) {
+        login_result r;
+        const auto t0 = steady::now();
+        c.async_login(std::move(req), r.diag, [&](boost::system::error_code ec, neo::session s) {
+            ++r.calls;
+            r.ec = ec;
+            r.session = std::move(s);
+            r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+            mock.stop();
+        });
+        run(bound);
+        return r;
+    }
+
+    /// Runs the io_context until it has no work left, at most `bound`; fails the test if the bound
+    /// was reached (something was left running).
+    void run(std::chrono::seconds bound = 20s) {
+        const auto t0 = steady::now();
+        io.run_for(bound);
+        BOOST_TEST(io.stopped(), "io_context still had work after the bound");
+        BOOST_TEST((steady::now() - t0 < bound));
+    }
+
+    std::size_t logins() const { return mock.request_count(neo::mock::route::login); }
+    std::size_t app_tokens() const { return mock.request_count(neo::mock::route::app_token); }
+};
+
+} // namespace neo_test

@@ -1,0 +1,208 @@
+// The neo-login tool: its exit statuses and a stderr free of secrets, against the mock.
+#include <neo/mock/gateway.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace {
+
+using neo::mock::route;
+using namespace std::chrono_literals;
+
+struct tool_result {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+struct tool_env {
+    neo::mock::gateway mock;
+    std::string dir;
+    std::string ca_file;
+
+    explicit tool_env(neo::mock::gateway_params p = {}) : mock(std::move(p)) {
+        char tmpl[] = "/tmp/neo-tool-test-XXXXXX";
+        dir = mkdtemp(tmpl);
+        ca_file = dir + "/ca.pem";
+        mock.write_ca_file(ca_file);
+    }
+    ~tool_env() { std::system(("rm -rf " + dir).c_str()); }
+
+    std::vector<std::string> base_args() {
+        return {"--gateway", mock.origin(), "--ca-file", ca_file, "--consumer-key", "mock-consumer-key",
+                "--consumer-secret", "mock-consumer-secret", "--backoff-initial-ms", "1", "--backoff-max-ms", "5"};
+    }
+
+    tool_result run(std::vector<std::string> args, std::vector<std::string> env = {"NEO_PASSWORD=mock-password"},
+                    const std::string& input = "") {
+        const std::string in = dir + "/in", out = dir + "/out", err = dir + "/err";
+        std::ofstream(in) << input;
+        std::vector<std::string> argv_s{NEO_LOGIN_EXE};
+        argv_s.insert(argv_s.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& a : argv_s) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        std::vector<char*> envp;
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        pid_t pid = 0;
+        tool_result r;
+        const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+        posix_spawn_file_actions_destroy(&fa);
+        BOOST_REQUIRE(rc == 0);
+        int ws = 0;
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (waitpid(pid, &ws, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                kill(pid, SIGKILL);
+                waitpid(pid, &ws, 0);
+                BOOST_FAIL("neo-login did not finish in 30 s");
+            }
+            std::this_thread::sleep_for(5ms);
+        }
+        r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+        r.out = slurp(out);
+        r.err = slurp(err);
+        return r;
+    }
+};
+
+std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+int count(const std::string& s, const std::string& needle) {
+    int n = 0;
+    for (auto p = s.find(needle); p != std::string::npos; p = s.find(needle, p + 1)) ++n;
+    return n;
+}
+
+void no_secrets(const std::string& err, const std::vector<std::string>& secrets) {
+    for (const auto& s : secrets) BOOST_TEST(err.find(s) == std::string::npos, "secret on stderr");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(tool)
+
+BOOST_AUTO_TEST_CASE(success_prints_the_data_object) {
+    tool_env t;
+    auto r = t.run(t.base_args() + std::vector<std::string>{"--mobilenumber", "9999999908", "--verbose"});
+    BOOST_TEST(r.status == 0, r.err);
+    auto v = boost::json::parse(r.out);
+    BOOST_REQUIRE(v.is_object());
+    const std::string token(v.at("token").as_string());
+    BOOST_TEST(!token.empty());
+    BOOST_TEST(v.at("ucc").as_string() == "TESTYA24");
+    BOOST_TEST(count(r.out, "\n") == 1);
+    BOOST_TEST(r.err.find("attempt 1/4 login: HTTP 200") != std::string::npos, r.err);
+    const std::string bearer = t.mock.requests().at(1).header("Authorization").substr(7);
+    no_secrets(r.err, {"mock-password", "mock-consumer-secret", token, bearer});
+}
+
+BOOST_AUTO_TEST_CASE(retries_are_shown_one_line_per_attempt) {
+    tool_env t;
+    t.mock.script(route::login, {{.status = 429}, {.status = 503}});
+    auto r = t.run(t.base_args() + std::vector<std::string>{"--pan", "AVRFT7865T"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(count(r.err, " login: ") == 3, r.err);
+    BOOST_TEST(count(r.err, "retrying in") == 2, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(exit_statuses) {
+    struct row {
+        const char* name;
+        std::vector<neo::mock::answer> script;
+        std::vector<std::string> extra;
+        int expected;
+    };
+    const std::vector<row> rows = {
+        {"rejected", {}, {"--userid", "nobody"}, 3},
+        {"500", {{.status = 500}}, {"--userid", "testuser"}, 3},
+        {"unavailable", {{.status = 503}, {.status = 503}, {.status = 503}, {.status = 503}}, {"--userid", "testuser"}, 4},
+        {"retry-after too long", {{.status = 429, .headers = {{"Retry-After", "3600"}}}}, {"--userid", "testuser"}, 4},
+        {"malformed", {{.status = 200, .body = "{\"data\":"}}, {"--userid", "testuser"}, 6},
+        {"redirect", {{.status = 301, .headers = {{"Location", "https://127.0.0.1:1/"}}}}, {"--userid", "testuser"}, 6},
+        {"timeout", {{.action = neo::mock::fault::stall}}, {"--userid", "testuser", "--timeout-ms", "200", "--max-attempts", "1"}, 7},
+        {"deadline", {{.action = neo::mock::fault::stall}}, {"--userid", "testuser", "--deadline-ms", "300"}, 7},
+    };
+    for (const auto& row : rows) {
+        tool_env t;
+        t.mock.script(route::login, row.script);
+        auto r = t.run(t.base_args() + row.extra);
+        BOOST_TEST(r.status == row.expected, row.name << ": " << r.err);
+        BOOST_TEST(r.out.empty(), row.name);
+        no_secrets(r.err, {"mock-password", "mock-consumer-secret"});
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bad_usage_sends_nothing) {
+    tool_env t;
+    const std::vector<std::vector<std::string>> bad = {
+        {"--mobilenumber", "12345"},
+        {"--mobilenumber", "9999999908", "--pan", "AVRFT7865T"},
+        {"--pan", "NOTAPAN"},
+        {"--mobilenumber", "9999999908", "--no-such-flag"},
+        {"--mobilenumber", "9999999908", "--max-attempts", "zero"},
+    };
+    for (const auto& args : bad) {
+        auto r = t.run(t.base_args() + args);
+        BOOST_TEST(r.status == 2, r.err);
+    }
+    auto nopw = t.run(t.base_args() + std::vector<std::string>{"--userid", "testuser"}, {});
+    BOOST_TEST(nopw.status == 2);
+    auto badmpin = t.run(t.base_args() + std::vector<std::string>{"--userid", "testuser"}, {"NEO_MPIN=12"});
+    BOOST_TEST(badmpin.status == 2);
+    BOOST_TEST(t.mock.connections() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(untrusted_gateway_is_a_tls_failure) {
+    tool_env t;
+    auto args = t.base_args();
+    args[3] = t.dir + "/other-ca.pem";
+    std::ofstream(args[3]) << neo::mock::certificate_authority("other").certificate();
+    auto r = t.run(args + std::vector<std::string>{"--userid", "testuser"});
+    BOOST_TEST(r.status == 5, r.err);
+    BOOST_TEST(t.mock.requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(secrets_from_stdin_and_access_token) {
+    tool_env t;
+    auto r = t.run(t.base_args() + std::vector<std::string>{"--mobilenumber", "9999999908", "--mpin-stdin"}, {}, "123456\n");
+    BOOST_TEST(r.status == 0, r.err);
+    auto p = t.run(t.base_args() + std::vector<std::string>{"--userid", "testuser", "--password-stdin"}, {}, "mock-password\n");
+    BOOST_TEST(p.status == 0, p.err);
+    BOOST_TEST(t.mock.request_count(route::app_token) == 2u);
+    auto a = t.run({"--gateway", t.mock.origin(), "--ca-file", t.ca_file, "--userid", "testuser"},
+                   {"NEO_PASSWORD=mock-password", "NEO_ACCESS_TOKEN=bogus-token"});
+    BOOST_TEST(a.status == 3, a.err);  // the mock did not issue that token
+    BOOST_TEST(t.mock.request_count(route::app_token) == 2u);
+    no_secrets(a.err, {"bogus-token", "mock-password"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,128 @@
+#include "cli.hpp"
+
+#include <neo/error.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <sstream>
+#include <vector>
+
+using namespace neo::tools;
+
+namespace {
+
+struct run {
+    std::map<std::string, std::string> env;
+    std::string stdin_text;
+    cli_options opts;
+    std::string parse(std::vector<const char*> args) {
+        args.insert(args.begin(), "neo-login");
+        std::istringstream in(stdin_text);
+        return parse_cli(static_cast<int>(args.size()), args.data(),
+                         [this](const char* n) -> const char* {
+                             auto it = env.find(n);
+                             return it == env.end() ? nullptr : it->second.c_str();
+                         },
+                         in, opts);
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(defaults_and_env) {
+    run r{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_CONSUMER_KEY", "k"}, {"NEO_CONSUMER_SECRET", "s"}}};
+    BOOST_TEST(r.parse({"--mobilenumber", "9999999908"}) == "");
+    BOOST_TEST(r.opts.params.gateway.login.host == "nsbxapi-gw.kotaksecurities.com");  // uat by default
+    BOOST_TEST(r.opts.request.password.reveal() == "pw");
+    BOOST_TEST(r.opts.params.consumer_key == "k");
+    BOOST_TEST(r.opts.params.retry.max_attempts == 4);
+    BOOST_TEST(r.opts.params.retry.deadline.count() == 30000);
+    BOOST_TEST(r.opts.params.timeouts.exchange.count() == 10000);
+}
+
+BOOST_AUTO_TEST_CASE(gateway_keeps_env_paths_default_prod) {
+    run r{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}}};
+    BOOST_TEST(r.parse({"--gateway", "https://127.0.0.1:9443", "--userid", "u"}) == "");
+    BOOST_TEST(r.opts.params.gateway.login.target == "/login/1.0/login/v2/validate");
+    BOOST_TEST(r.opts.params.gateway.login.port == "9443");
+    BOOST_TEST(r.opts.params.access_token.reveal() == "t");
+    run u{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}}};
+    BOOST_TEST(u.parse({"--env", "uat", "--gateway", "https://127.0.0.1:9443", "--userid", "u"}) == "");
+    BOOST_TEST(u.opts.params.gateway.login.target == "/api/1.0/login/v2/validate");
+    run l{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}}};
+    BOOST_TEST(l.parse({"--env", "live", "--userid", "u"}) == "");
+    BOOST_TEST(l.opts.params.gateway.login.host == "gw-napi.kotaksecurities.com");
+}
+
+BOOST_AUTO_TEST_CASE(secrets_from_stdin) {
+    run r{.env = {{"NEO_ACCESS_TOKEN", "t"}, {"NEO_PASSWORD", "env-pw"}}, .stdin_text = "123456\n"};
+    BOOST_TEST(r.parse({"--pan", "AVRFT7865T", "--mpin-stdin"}) == "");
+    BOOST_TEST(r.opts.request.mpin.reveal() == "123456");
+    BOOST_TEST(r.opts.request.password.empty());
+    run p{.env = {{"NEO_ACCESS_TOKEN", "t"}}, .stdin_text = "from-stdin\r\n"};
+    BOOST_TEST(p.parse({"--pan", "AVRFT7865T", "--password-stdin"}) == "");
+    BOOST_TEST(p.opts.request.password.reveal() == "from-stdin");
+}
+
+BOOST_AUTO_TEST_CASE(numbers_and_flags) {
+    run r{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}}};
+    BOOST_TEST(r.parse({"--userid", "u", "--max-attempts", "2", "--deadline-ms", "500", "--timeout-ms", "100",
+                        "--backoff-initial-ms", "10", "--backoff-max-ms", "20", "--verbose"}) == "");
+    BOOST_TEST(r.opts.params.retry.max_attempts == 2);
+    BOOST_TEST(r.opts.params.retry.deadline.count() == 500);
+    BOOST_TEST(r.opts.params.timeouts.connect.count() == 100);
+    BOOST_TEST(r.opts.params.timeouts.handshake.count() == 100);
+    BOOST_TEST(r.opts.params.retry.initial_backoff.count() == 10);
+    BOOST_TEST(r.opts.params.retry.max_backoff.count() == 20);
+    BOOST_TEST(r.opts.verbose);
+}
+
+BOOST_AUTO_TEST_CASE(bad_usage_is_reported_without_secrets) {
+    const std::vector<std::vector<const char*>> bad = {
+        {"--userid", "u", "--bogus"},
+        {"--userid"},
+        {"--userid", "u", "--max-attempts", "0"},
+        {"--userid", "u", "--max-attempts", "x"},
+        {"--userid", "u", "--deadline-ms", "-5"},
+        {"--userid", "u", "--env", "moon"},
+        {"--userid", "u", "--gateway", "http://127.0.0.1:1"},
+        {"--userid", "u", "--password-stdin", "--mpin-stdin"},
+    };
+    for (const auto& args : bad) {
+        run r{.env = {{"NEO_PASSWORD", "sekrit-pw"}, {"NEO_ACCESS_TOKEN", "sekrit-token"}}};
+        const auto msg = r.parse(args);
+        BOOST_TEST(!msg.empty());
+        BOOST_TEST(msg.find("sekrit") == std::string::npos);
+    }
+    run none{.env = {{"NEO_ACCESS_TOKEN", "t"}}};
+    BOOST_TEST(!none.parse({"--userid", "u"}).empty());  // no password
+    run both{.env = {{"NEO_ACCESS_TOKEN", "t"}, {"NEO_PASSWORD", "a"}, {"NEO_MPIN", "123456"}}};
+    BOOST_TEST(!both.parse({"--userid", "u"}).empty());
+    run nocred{.env = {{"NEO_PASSWORD", "a"}, {"NEO_CONSUMER_KEY", "k"}}};
+    BOOST_TEST(!nocred.parse({"--userid", "u"}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(exit_statuses) {
+    using neo::errc;
+    BOOST_TEST(exit_status_for({}) == 0);
+    BOOST_TEST(exit_status_for(errc::invalid_mobile_number) == 2);
+    BOOST_TEST(exit_status_for(errc::missing_credentials) == 2);
+    for (errc e : {errc::bad_request, errc::unauthorized, errc::forbidden, errc::server_error, errc::rejected})
+        BOOST_TEST(exit_status_for(e) == 3);
+    for (errc e : {errc::rate_limited, errc::service_unavailable, errc::connection_failed})
+        BOOST_TEST(exit_status_for(e) == 4);
+    BOOST_TEST(exit_status_for(errc::tls_verification_failed) == 5);
+    BOOST_TEST(exit_status_for(errc::tls_handshake_failed) == 5);
+    for (errc e : {errc::malformed_response, errc::missing_fields, errc::response_too_large, errc::protocol_error,
+                   errc::truncated_response, errc::redirect})
+        BOOST_TEST(exit_status_for(e) == 6);
+    BOOST_TEST(exit_status_for(errc::timeout) == 7);
+    BOOST_TEST(exit_status_for(errc::deadline_exceeded) == 7);
+    BOOST_TEST(exit_status_for(boost::asio::error::operation_aborted) == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

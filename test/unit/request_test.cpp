@@ -1,0 +1,96 @@
+#include <neo/detail/request.hpp>
+#include <neo/error.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace neo;
+using namespace neo::detail;
+
+BOOST_AUTO_TEST_SUITE(request)
+
+BOOST_AUTO_TEST_CASE(mobile_numbers_get_plus_91) {
+    BOOST_TEST(normalize_mobile("9999999908") == "+919999999908");
+    BOOST_TEST(normalize_mobile("+919999999908") == "+919999999908");
+    BOOST_TEST(normalize_mobile("999999990") == "");
+    BOOST_TEST(normalize_mobile("99999999081") == "");
+    BOOST_TEST(normalize_mobile("+91 9999999908") == "");
+    BOOST_TEST(normalize_mobile("919999999908") == "");
+    BOOST_TEST(normalize_mobile("abcdefghij") == "");
+}
+
+BOOST_AUTO_TEST_CASE(pan_is_upper_cased_and_checked) {
+    BOOST_TEST(normalize_pan("avrft7865t") == "AVRFT7865T");
+    BOOST_TEST(normalize_pan("AVRFT7865T") == "AVRFT7865T");
+    BOOST_TEST(normalize_pan("AVRF17865T") == "");
+    BOOST_TEST(normalize_pan("AVRFT786ST") == "");
+    BOOST_TEST(normalize_pan("AVRFT78651") == "");
+    BOOST_TEST(normalize_pan("AVRFT7865") == "");
+}
+
+BOOST_AUTO_TEST_CASE(validation_names_the_first_problem) {
+    auto v = [](login_request r) { return validate(r); };
+    BOOST_TEST(v({.password = "x"}) == make_error_code(errc::no_identity));
+    BOOST_TEST(v({.mobilenumber = "9999999908", .userid = "u", .password = "x"}) == make_error_code(errc::several_identities));
+    BOOST_TEST(v({.mobilenumber = "12345", .password = "x"}) == make_error_code(errc::invalid_mobile_number));
+    BOOST_TEST(v({.pan = "ABC", .password = "x"}) == make_error_code(errc::invalid_pan));
+    BOOST_TEST(v({.userid = "a\nb", .password = "x"}) == make_error_code(errc::invalid_userid));
+    BOOST_TEST(v({.userid = "u"}) == make_error_code(errc::no_secret));
+    BOOST_TEST(v({.userid = "u", .password = "x", .mpin = "123456"}) == make_error_code(errc::several_secrets));
+    BOOST_TEST(v({.userid = "u", .mpin = "12345"}) == make_error_code(errc::invalid_mpin));
+    BOOST_TEST(v({.userid = "u", .mpin = "12345a"}) == make_error_code(errc::invalid_mpin));
+    BOOST_TEST(v({.userid = "u", .password = std::string(257, 'p')}) == make_error_code(errc::invalid_password));
+    BOOST_TEST(!v({.userid = "u", .mpin = "123456"}));
+    BOOST_TEST(!v({.pan = "avrft7865t", .password = "x"}));
+    // Every invalid request is an invalid-input condition.
+    BOOST_TEST((v({}) == condition::invalid_input));
+}
+
+BOOST_AUTO_TEST_CASE(params_need_credentials_and_a_usable_gateway) {
+    client_params p;
+    BOOST_TEST(validate(p) == make_error_code(errc::missing_credentials));
+    p.consumer_key = "k";
+    BOOST_TEST(validate(p) == make_error_code(errc::missing_credentials));
+    p.consumer_secret = "s";
+    BOOST_TEST(!validate(p));
+    client_params q;
+    q.access_token = "t";
+    BOOST_TEST(!validate(q));
+    q.gateway.login.target = "no-slash";
+    std::string why;
+    BOOST_TEST(validate(q, &why) == make_error_code(errc::invalid_gateway));
+    BOOST_TEST(!why.empty());
+}
+
+BOOST_AUTO_TEST_CASE(login_bodies_have_the_documented_keys) {
+    BOOST_TEST(login_body({.mobilenumber = "9999999908", .password = "pw"}) ==
+               R"({"mobileNumber":"+919999999908","password":"pw"})");
+    BOOST_TEST(login_body({.pan = "avrft7865t", .mpin = "123456"}) == R"({"pan":"AVRFT7865T","mpin":"123456"})");
+    BOOST_TEST(login_body({.userid = "TestUser", .password = "p"}) == R"({"userid":"TestUser","password":"p"})");
+}
+
+BOOST_AUTO_TEST_CASE(json_strings_are_escaped) {
+    const auto body = login_body({.userid = "u", .password = "a\"b\\c\td\x01"});
+    auto v = boost::json::parse(body);
+    BOOST_TEST(v.at("password").as_string() == "a\"b\\c\td\x01");
+}
+
+BOOST_AUTO_TEST_CASE(app_token_request) {
+    BOOST_TEST(app_token_body() == R"({"grant_type":"client_credentials"})");
+    BOOST_TEST(basic_authorization("key", "secret") == "Basic a2V5OnNlY3JldA==");
+}
+
+BOOST_AUTO_TEST_CASE(base64_round_trips_in_both_alphabets) {
+    for (std::string s : {"", "a", "ab", "abc", "abcd", "\xff\xfe\xfd\xfc"}) {
+        std::string out;
+        BOOST_TEST(base64_decode(base64_encode(s), out));
+        BOOST_TEST(out == s);
+    }
+    std::string out;
+    BOOST_TEST(base64_decode("_-8", out));
+    BOOST_TEST(out == "\xff\xef");
+    BOOST_TEST(!base64_decode("a$bc", out));
+    BOOST_TEST(!base64_decode("a", out));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
