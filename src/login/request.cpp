@@ -39,13 +39,18 @@ std::string normalize_pan(std::string_view in) {
 }
 
 boost::system::error_code validate(const login_request& req) {
+    if (req.mobilenumber.overflowed()) return errc::invalid_mobile_number;
+    if (req.userid.overflowed()) return errc::invalid_userid;
+    if (req.pan.overflowed()) return errc::invalid_pan;
+    if (req.password.overflowed()) return errc::invalid_password;
+    if (req.mpin.overflowed()) return errc::invalid_mpin;
     const int identities = !req.mobilenumber.empty() + !req.userid.empty() + !req.pan.empty();
     if (identities == 0) return errc::no_identity;
     if (identities > 1) return errc::several_identities;
     if (!req.mobilenumber.empty() && normalize_mobile(req.mobilenumber).empty())
         return errc::invalid_mobile_number;
     if (!req.pan.empty() && normalize_pan(req.pan).empty()) return errc::invalid_pan;
-    if (!req.userid.empty() && (req.userid.size() > 64 || has_control(req.userid)))
+    if (!req.userid.empty() && has_control(req.userid))
         return errc::invalid_userid;
     if (req.password.empty() && req.mpin.empty()) return errc::no_secret;
     if (!req.password.empty() && !req.mpin.empty()) return errc::several_secrets;
@@ -62,6 +67,10 @@ boost::system::error_code validate(const client_params& p, std::string* why) {
             if (why) *why = std::move(w);
             return errc::invalid_gateway;
         }
+    }
+    if (p.access_token.overflowed() || p.consumer_secret.overflowed()) {
+        if (why) *why = "a credential is longer than neo::secret::max_size";
+        return errc::missing_credentials;
     }
     if (p.access_token.empty() && (p.consumer_key.empty() || p.consumer_secret.empty()))
         return errc::missing_credentials;

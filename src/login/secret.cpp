@@ -10,9 +10,7 @@ void wipe(void* p, std::size_t n) noexcept {
     if (p && n) OPENSSL_cleanse(p, n);
 }
 
-secret::secret(secret&& other) noexcept : value_(std::move(other.value_)) { other.clear(); }
-
-secret& secret::operator=(const secret& other) {
+secret& secret::operator=(const secret& other) noexcept {
     if (this != &other) {
         clear();
         value_ = other.value_;
@@ -23,17 +21,14 @@ secret& secret::operator=(const secret& other) {
 secret& secret::operator=(secret&& other) noexcept {
     if (this != &other) {
         clear();
-        value_ = std::move(other.value_);
+        value_ = other.value_;
         other.clear();
     }
     return *this;
 }
 
-secret::~secret() { clear(); }
-
 void secret::clear() noexcept {
-    // Wipe the whole capacity: a short string lives in the object, a long one on the heap.
-    wipe(value_.data(), value_.capacity());
+    wipe(value_.mutable_data(), value_.size());
     value_.clear();
 }
 

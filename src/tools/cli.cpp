@@ -54,7 +54,7 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
     auto& p = out.params;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
-        auto value = [&](std::string& dst) -> bool {
+        auto value = [&](auto& dst) -> bool {
             if (i + 1 >= argc) return false;
             dst = argv[++i];
             return true;
@@ -130,6 +130,7 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
 
     if (password_stdin) {
         out.request.password = secret(read_line(in));
+        if (out.request.password.overflowed()) return "the password on standard input is too long";
         if (out.request.password.empty()) return "no password on standard input";
     } else if (mpin_stdin) {
         out.request.mpin = secret(read_line(in));

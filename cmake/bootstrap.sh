@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Shared by the README's two commands: installs what is missing (Debian 12 packages), then
+# configures the build directory once. Source it; it defines neo_build TARGET...
+set -euo pipefail
+
+NEO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NEO_BUILD="${NEO_BUILD_DIR:-$NEO_ROOT/build}"
+
+neo_packages=(g++ cmake ninja-build pkg-config libssl-dev libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev)
+
+neo_install_missing() {
+  local missing=()
+  for p in "${neo_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "bootstrap: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+
+neo_configure() {
+  if [ ! -f "$NEO_BUILD/build.ninja" ]; then
+    cmake -S "$NEO_ROOT" -B "$NEO_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DNEO_BUILD_TESTS=ON -DNEO_BUILD_EXAMPLES=ON >&2
+  fi
+}
+
+# neo_build [TARGET...]: builds the given targets (all when none), two jobs (the machine has 2 cores).
+neo_build() {
+  neo_install_missing
+  neo_configure
+  cmake --build "$NEO_BUILD" -j "${NEO_JOBS:-2}" ${1:+--target "$@"} >&2
+}

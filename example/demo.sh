@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The demo: builds neo-login and neo-mock-gateway, starts the mock on loopback with a scenario that
+# answers 429, then 503, then 200, and logs in against it, so you see the retries and the session.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../cmake/bootstrap.sh"
+neo_build neo-login neo-mock-gateway
+
+work="$(mktemp -d)"
+"$NEO_BUILD/neo-mock-gateway" --scenario "$NEO_ROOT/example/scenarios/demo.json" \
+  --ca-file "$work/ca.pem" >"$work/mock.out" 2>"$work/mock.log" &
+mock=$!
+cleanup() { kill "$mock" 2>/dev/null || true; wait "$mock" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+for _ in $(seq 100); do grep -q '^ca_file=' "$work/mock.out" 2>/dev/null && break; sleep 0.05; done
+origin="$(sed -n 's/^origin=//p' "$work/mock.out")"
+[ -n "$origin" ] || { echo "demo: the mock gateway did not start" >&2; cat "$work/mock.log" >&2; exit 1; }
+echo "demo: mock gateway at $origin (answers 429 with Retry-After: 1, then 503, then 200)" >&2
+
+set +e
+NEO_PASSWORD=mock-password NEO_CONSUMER_KEY=mock-consumer-key NEO_CONSUMER_SECRET=mock-consumer-secret \
+  "$NEO_BUILD/neo-login" --gateway "$origin" --ca-file "$work/ca.pem" --mobilenumber 9999999908
+status=$?
+set -e
+echo "demo: what the mock gateway saw:" >&2
+sed 's/^/  /' "$work/mock.log" >&2
+echo "demo: neo-login exited with $status" >&2
+exit "$status"
