@@ -526,6 +526,8 @@ asio::awaitable<outcome> run_login(std::shared_ptr<op_state> stp, login_request 
 
 } // namespace
 
+asio::any_io_executor executor_of(asio::io_context& ctx) noexcept { return ctx.get_executor(); }
+
 std::shared_ptr<client_impl> make_client_impl(asio::any_io_executor ex, client_params params) {
     auto impl = std::make_shared<client_impl>();
     impl->ex = std::move(ex);

@@ -339,7 +339,8 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         co_await c.timer.async_wait(nothrow);
     }
 
-    asio::awaitable<void> serve(std::shared_ptr<impl> self, tcp::socket socket) {
+    // `self` keeps the gateway's state alive while the connection lives.
+    asio::awaitable<void> serve([[maybe_unused]] std::shared_ptr<impl> self, tcp::socket socket) {
         const fault f = next_connection_fault();
         if (f == fault::close_before_tls) {
             error_code ec;

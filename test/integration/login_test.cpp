@@ -159,6 +159,43 @@ BOOST_FIXTURE_TEST_CASE(bare_co_await_with_the_default_token, fixture) {
     BOOST_TEST(thrown == make_error_code(errc::unauthorized));
 }
 
+namespace {
+std::string read_password() { return "mock-password"; }
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(the_readme_sample_with_braced_temporaries, fixture) {
+    // Braced aggregates inside co_await: the case GCC 12 miscompiles for std::string members.
+    neo::client client{io, params()};
+    std::string ucc, sid;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        neo::session s = co_await client.async_login(
+            {.mobilenumber = "9999999908", .password = neo::secret{read_password()}});
+        ucc = s.ucc;
+        sid = s.sid;
+        auto [ec, s2] = co_await client.async_login({.pan = "avrft7865t", .mpin = neo::secret{std::string("123456")}},
+                                                    asio::as_tuple(asio::use_awaitable));
+        BOOST_TEST(!ec);
+        BOOST_TEST(s2.sid != sid);
+        mock.stop();
+    }, asio::detached);
+    run();
+    BOOST_TEST(ucc == "TESTYA24");
+    BOOST_TEST(sid.size() == 36u);
+}
+
+BOOST_FIXTURE_TEST_CASE(free_function_on_an_io_context, fixture) {
+    neo::diagnostics d;
+    int calls = 0;
+    neo::async_login(io, params(), good_request(), d, [&](boost::system::error_code ec, neo::session) {
+        ++calls;
+        BOOST_TEST(!ec);
+        mock.stop();
+    });
+    run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(d.attempts == 2);
+}
+
 BOOST_FIXTURE_TEST_CASE(deferred_and_free_function, fixture) {
     auto op = neo::async_login(io.get_executor(), params(), good_request(), asio::deferred);
     int calls = 0;

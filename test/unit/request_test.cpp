@@ -94,3 +94,25 @@ BOOST_AUTO_TEST_CASE(base64_round_trips_in_both_alphabets) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(request_limits)
+
+BOOST_AUTO_TEST_CASE(overlong_fields_are_typed_errors_not_truncations) {
+    login_request r{.userid = std::string(65, 'u'), .password = "x"};
+    BOOST_TEST(r.userid.overflowed());
+    BOOST_TEST(validate(r) == make_error_code(errc::invalid_userid));
+    login_request m{.mobilenumber = std::string(100, '9'), .password = "x"};
+    BOOST_TEST(validate(m) == make_error_code(errc::invalid_mobile_number));
+    login_request p{.userid = "u", .password = neo::secret(std::string(neo::secret::max_size + 1, 'p'))};
+    BOOST_TEST(p.password.overflowed());
+    BOOST_TEST(validate(p) == make_error_code(errc::invalid_password));
+    client_params c;
+    c.access_token = std::string(neo::secret::max_size + 1, 't');
+    BOOST_TEST(validate(c) == make_error_code(errc::missing_credentials));
+    // At the limits exactly, values are kept whole.
+    login_request full{.userid = std::string(64, 'u'), .password = neo::secret(std::string(256, 'p'))};
+    BOOST_TEST(!validate(full));
+    BOOST_TEST(full.userid.size() == 64u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
