@@ -10,18 +10,20 @@
 namespace asio = boost::asio;
 
 asio::awaitable<void> trade(neo::client& client) {
-    neo::session s = co_await client.async_login({.mobilenumber = "9999999908", .password = neo::secret{"mock-password"}});
+    neo::session s =
+        co_await client.async_login({.mobilenumber = "9999999908", .password = neo::secret{"mock-password"}});
     std::cout << "logged in as " << s.ucc << " (" << s.greeting_name << "), sid " << s.sid << ", scope "
               << (s.claims ? s.claims->scope.at(0) : "?") << "\n";
 }
 
 int main() {
-    asio::io_context io;                      // the user's own io_context
-    neo::mock::gateway mock(io.get_executor()); // stands in for neo::gateway::uat()
-    neo::client client{io, {.gateway = neo::gateway::from_origin(mock.origin()),
-                            .consumer_key = "mock-consumer-key",
-                            .consumer_secret = "mock-consumer-secret",
-                            .ca_pem = mock.ca_pem()}};
+    asio::io_context io;                         // the user's own io_context
+    neo::mock::gateway mock(io.get_executor());  // stands in for neo::gateway::uat()
+    neo::client client{io,
+                       {.gateway = neo::gateway::from_origin(mock.origin()),
+                        .consumer_key = "mock-consumer-key",
+                        .consumer_secret = "mock-consumer-secret",
+                        .ca_pem = mock.ca_pem()}};
     int rc = 1;
     asio::co_spawn(io, trade(client), [&](std::exception_ptr e) {
         try {

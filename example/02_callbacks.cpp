@@ -9,23 +9,26 @@
 int main() {
     boost::asio::io_context io;
     neo::mock::gateway mock(io.get_executor());
-    neo::client client{io, {.gateway = neo::gateway::from_origin(mock.origin()),
-                            .consumer_key = "mock-consumer-key",
-                            .consumer_secret = "mock-consumer-secret",
-                            .ca_pem = mock.ca_pem()}};
+    neo::client client{io,
+                       {.gateway = neo::gateway::from_origin(mock.origin()),
+                        .consumer_key = "mock-consumer-key",
+                        .consumer_secret = "mock-consumer-secret",
+                        .ca_pem = mock.ca_pem()}};
     neo::diagnostics diag;
     int rc = 1;
     // A wrong password: the callback gets a typed error and the server's own code and message.
-    client.async_login({.userid = "testuser", .password = "wrong"}, diag, [&](boost::system::error_code ec, neo::session) {
-        std::cout << "wrong password: " << ec.message() << " (HTTP " << diag.http_status << ", server code "
-                  << diag.server_code << ": " << diag.server_message << ")\n";
-        if (ec != neo::errc::unauthorized || ec != neo::condition::rejected) return mock.stop();
-        client.async_login({.userid = "testuser", .password = "mock-password"}, [&](boost::system::error_code ec2, neo::session s) {
-            std::cout << (ec2 ? "failed: " + ec2.message() : "logged in as " + s.ucc) << "\n";
-            rc = ec2 ? 1 : 0;
-            mock.stop();
+    client.async_login(
+        {.userid = "testuser", .password = "wrong"}, diag, [&](boost::system::error_code ec, neo::session) {
+            std::cout << "wrong password: " << ec.message() << " (HTTP " << diag.http_status << ", server code "
+                      << diag.server_code << ": " << diag.server_message << ")\n";
+            if (ec != neo::errc::unauthorized || ec != neo::condition::rejected) return mock.stop();
+            client.async_login({.userid = "testuser", .password = "mock-password"},
+                               [&](boost::system::error_code ec2, neo::session s) {
+                                   std::cout << (ec2 ? "failed: " + ec2.message() : "logged in as " + s.ucc) << "\n";
+                                   rc = ec2 ? 1 : 0;
+                                   mock.stop();
+                               });
         });
-    });
     io.run();
     return rc;
 }

@@ -15,13 +15,15 @@ int main() {
     auto work = boost::asio::make_work_guard(io);
     std::thread runner([&] { io.run(); });
 
-    neo::client client{io, {.gateway = neo::gateway::from_origin(mock.origin()),
-                            .consumer_key = "mock-consumer-key",
-                            .consumer_secret = "mock-consumer-secret",
-                            .ca_pem = mock.ca_pem()}};
+    neo::client client{io,
+                       {.gateway = neo::gateway::from_origin(mock.origin()),
+                        .consumer_key = "mock-consumer-key",
+                        .consumer_secret = "mock-consumer-secret",
+                        .ca_pem = mock.ca_pem()}};
     int rc = 0;
     try {
-        std::future<neo::session> f = client.async_login({.pan = "avrft7865t", .mpin = "123456"}, boost::asio::use_future);
+        std::future<neo::session> f =
+            client.async_login({.pan = "avrft7865t", .mpin = "123456"}, boost::asio::use_future);
         std::cout << "logged in as " << f.get().ucc << "\n";
     } catch (const boost::system::system_error& e) {
         std::cerr << "login failed: " << e.code().message() << "\n";

@@ -16,23 +16,22 @@ int main() {
                               .consumer_key = "mock-consumer-key",
                               .consumer_secret = "mock-consumer-secret",
                               .ca_pem = mock.ca_pem()};
-    params.retry = {.max_attempts = 6,
-                    .initial_backoff = 20ms,
-                    .initial_backoff_429 = 100ms,
-                    .max_backoff = 200ms,
-                    .deadline = 5s};
+    params.retry = {
+        .max_attempts = 6, .initial_backoff = 20ms, .initial_backoff_429 = 100ms, .max_backoff = 200ms, .deadline = 5s};
     params.timeouts.exchange = 2s;
-    params.logger = {.level = neo::log_level::info,
-                     .sink = [](neo::log_level l, std::string_view line) { std::cout << "[" << neo::to_string(l) << "] " << line << "\n"; }};
+    params.logger = {.level = neo::log_level::info, .sink = [](neo::log_level l, std::string_view line) {
+                         std::cout << "[" << neo::to_string(l) << "] " << line << "\n";
+                     }};
     neo::client client{io, params};
     neo::diagnostics diag;
     int rc = 1;
     client.async_login({.mobilenumber = "9999999908", .password = "mock-password"}, diag,
                        [&](boost::system::error_code ec, neo::session) {
-                           std::cout << (ec ? ec.message() : "logged in") << " after " << diag.attempts << " attempts\n";
+                           std::cout << (ec ? ec.message() : "logged in") << " after " << diag.attempts
+                                     << " attempts\n";
                            for (const auto& a : diag.history)
-                               std::cout << "  #" << a.number << " " << a.step << " HTTP " << a.http_status << " waited "
-                                         << a.wait.count() << " ms\n";
+                               std::cout << "  #" << a.number << " " << a.step << " HTTP " << a.http_status
+                                         << " waited " << a.wait.count() << " ms\n";
                            rc = ec ? 1 : 0;
                            mock.stop();
                        });

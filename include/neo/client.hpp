@@ -15,7 +15,9 @@
 #include <memory>
 #include <type_traits>
 
-namespace boost::asio { class io_context; }
+namespace boost::asio {
+class io_context;
+}
 
 namespace neo {
 
@@ -30,8 +32,7 @@ using default_completion_token = boost::asio::deferred_t;
 namespace detail {
 struct client_impl;
 std::shared_ptr<client_impl> make_client_impl(boost::asio::any_io_executor ex, client_params params);
-void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnostics* diag,
-                 login_handler handler);
+void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnostics* diag, login_handler handler);
 
 template <class T>
 inline constexpr bool is_diagnostics_v = std::is_same_v<std::decay_t<T>, diagnostics>;
@@ -43,7 +44,7 @@ struct initiate_login {
         start_login(impl, std::move(req), diag, login_handler(std::forward<Handler>(h)));
     }
 };
-} // namespace detail
+}  // namespace detail
 
 /// Logs in to the Kotak Neo Trade API. Cheap to keep, meant to live as long as the engine: it
 /// holds the TLS context (made once) and the cached OAuth2 app token.
@@ -78,22 +79,21 @@ public:
     /// Cancellation: terminal, partial and total are all honoured in every phase and during a
     /// backoff wait; the handler then gets `operation_aborted` once and nothing is left running.
     template <class Token = default_completion_token>
-        requires(!detail::is_diagnostics_v<Token>)
-    auto async_login(login_request req, Token&& token = {}) {
-        return boost::asio::async_initiate<Token, login_signature>(
-            detail::initiate_login{impl_}, token, std::move(req), static_cast<diagnostics*>(nullptr));
+    requires(!detail::is_diagnostics_v<Token>) auto async_login(login_request req, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_login{impl_}, token, std::move(req),
+                                                                   static_cast<diagnostics*>(nullptr));
     }
 
     /// As above; `diag` receives the HTTP status, the server's code and message, and every
     /// attempt. `diag` must outlive the operation; it is written just before the handler runs.
     template <class Token = default_completion_token>
     auto async_login(login_request req, diagnostics& diag, Token&& token = {}) {
-        return boost::asio::async_initiate<Token, login_signature>(
-            detail::initiate_login{impl_}, token, std::move(req), &diag);
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_login{impl_}, token, std::move(req),
+                                                                   &diag);
     }
 
 private:
     std::shared_ptr<detail::client_impl> impl_;
 };
 
-} // namespace neo
+}  // namespace neo

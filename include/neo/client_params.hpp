@@ -11,7 +11,9 @@
 #include <functional>
 #include <string>
 
-namespace boost::asio::ssl { class context; }
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace neo {
 
@@ -19,10 +21,10 @@ namespace neo {
 /// operation's deadline; 0 means no bound of its own.
 struct timeouts {
     std::chrono::milliseconds resolve{10000};
-    std::chrono::milliseconds connect{10000};    ///< for all addresses of the host together
+    std::chrono::milliseconds connect{10000};  ///< for all addresses of the host together
     std::chrono::milliseconds handshake{10000};
-    std::chrono::milliseconds exchange{10000};   ///< writing the request and reading the whole answer
-    std::chrono::milliseconds shutdown{1000};    ///< TLS close_notify; its failure never fails a login
+    std::chrono::milliseconds exchange{10000};  ///< writing the request and reading the whole answer
+    std::chrono::milliseconds shutdown{1000};   ///< TLS close_notify; its failure never fails a login
 };
 
 /// Bounds on what a server can make us hold.
@@ -67,4 +69,4 @@ struct client_params {
     std::function<std::chrono::milliseconds(std::chrono::milliseconds)> on_backoff;
 };
 
-} // namespace neo
+}  // namespace neo

@@ -18,10 +18,10 @@ std::ostream& operator<<(std::ostream& os, phase p);
 
 /// One HTTP attempt of an operation.
 struct attempt_record {
-    int number = 0;                      ///< 1-based, across the steps of one operation
-    std::string step;                    ///< "app_token" or "login"
-    boost::system::error_code result;    ///< empty on success
-    unsigned http_status = 0;            ///< 0 when no answer was read
+    int number = 0;                    ///< 1-based, across the steps of one operation
+    std::string step;                  ///< "app_token" or "login"
+    boost::system::error_code result;  ///< empty on success
+    unsigned http_status = 0;          ///< 0 when no answer was read
     phase failed_phase = phase::none;
     std::chrono::milliseconds elapsed{0};
     /// The wait before the next attempt (what was asked for; 0 for the last attempt).
@@ -32,10 +32,10 @@ struct attempt_record {
 /// Filled by the `async_*` overloads that take it; written just before the handler runs.
 /// Never holds a secret or a token: server messages are redacted.
 struct diagnostics {
-    unsigned http_status = 0;      ///< of the last answer read, 0 if none
-    std::string server_code;       ///< e.g. "10300", "900901", "invalid_client", "401"
-    std::string server_message;    ///< e.g. "Invalid Credentials"
-    std::string detail;            ///< the library's own words: TLS reason, limit hit, field missing
+    unsigned http_status = 0;    ///< of the last answer read, 0 if none
+    std::string server_code;     ///< e.g. "10300", "900901", "invalid_client", "401"
+    std::string server_message;  ///< e.g. "Invalid Credentials"
+    std::string detail;          ///< the library's own words: TLS reason, limit hit, field missing
     phase failed_phase = phase::none;
     int attempts = 0;
     std::vector<attempt_record> history;
@@ -44,4 +44,4 @@ struct diagnostics {
     void clear() { *this = diagnostics{}; }
 };
 
-} // namespace neo
+}  // namespace neo

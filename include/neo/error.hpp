@@ -13,47 +13,47 @@ namespace neo {
 /// `boost::asio::error::operation_aborted`, never as one of these.
 enum class errc : int {
     // invalid input: nothing was sent (condition::invalid_input)
-    no_identity = 1,          ///< none of mobilenumber, userid, pan given
-    several_identities,       ///< more than one of mobilenumber, userid, pan given
-    invalid_mobile_number,    ///< not 10 digits, nor '+' followed by 11 to 15 digits
-    invalid_pan,              ///< not [A-Z]{5}[0-9]{4}[A-Z] once upper-cased
-    invalid_userid,           ///< empty, too long, or holds control characters
-    no_secret,                ///< neither password nor mpin given
-    several_secrets,          ///< both password and mpin given
-    invalid_mpin,             ///< an MPIN that is not 6 digits
-    invalid_password,         ///< a password with control characters or over 256 bytes
-    missing_credentials,      ///< no access_token, and no consumer key and secret
-    invalid_gateway,          ///< a gateway whose origin or paths are unusable
+    no_identity = 1,        ///< none of mobilenumber, userid, pan given
+    several_identities,     ///< more than one of mobilenumber, userid, pan given
+    invalid_mobile_number,  ///< not 10 digits, nor '+' followed by 11 to 15 digits
+    invalid_pan,            ///< not [A-Z]{5}[0-9]{4}[A-Z] once upper-cased
+    invalid_userid,         ///< empty, too long, or holds control characters
+    no_secret,              ///< neither password nor mpin given
+    several_secrets,        ///< both password and mpin given
+    invalid_mpin,           ///< an MPIN that is not 6 digits
+    invalid_password,       ///< a password with control characters or over 256 bytes
+    missing_credentials,    ///< no access_token, and no consumer key and secret
+    invalid_gateway,        ///< a gateway whose origin or paths are unusable
 
     // the gateway said no (condition::rejected)
-    bad_request,              ///< HTTP 400
-    unauthorized,             ///< HTTP 401
-    forbidden,                ///< HTTP 403
-    server_error,             ///< HTTP 500
-    rejected,                 ///< another non-retryable status, or an error body inside a 200
+    bad_request,   ///< HTTP 400
+    unauthorized,  ///< HTTP 401
+    forbidden,     ///< HTTP 403
+    server_error,  ///< HTTP 500
+    rejected,      ///< another non-retryable status, or an error body inside a 200
 
     // the gateway could not serve us (condition::unavailable)
-    rate_limited,             ///< HTTP 429, or a Retry-After longer than the time left
-    service_unavailable,      ///< HTTP 502, 503 or 504
-    connection_failed,        ///< refused, reset or closed connection, resolve failure
+    rate_limited,         ///< HTTP 429, or a Retry-After longer than the time left
+    service_unavailable,  ///< HTTP 502, 503 or 504
+    connection_failed,    ///< refused, reset or closed connection, resolve failure
 
     // TLS (condition::tls)
     tls_verification_failed,  ///< untrusted, expired or wrong-host certificate
     tls_handshake_failed,     ///< protocol version or another handshake failure
 
     // the answer could not be used (condition::bad_response)
-    malformed_response,       ///< not JSON, or JSON of the wrong shape
-    missing_fields,           ///< a 200 without data.token and data.sid (or access_token)
-    response_too_large,       ///< over the header or body limit
-    protocol_error,           ///< broken HTTP framing
-    truncated_response,       ///< the connection ended in the middle of the answer
-    redirect,                 ///< a 3xx answer (never followed)
+    malformed_response,  ///< not JSON, or JSON of the wrong shape
+    missing_fields,      ///< a 200 without data.token and data.sid (or access_token)
+    response_too_large,  ///< over the header or body limit
+    protocol_error,      ///< broken HTTP framing
+    truncated_response,  ///< the connection ended in the middle of the answer
+    redirect,            ///< a 3xx answer (never followed)
 
     // time (condition::timed_out)
-    timeout,                  ///< one phase took longer than its bound
-    deadline_exceeded,        ///< the whole call took longer than its deadline
+    timeout,            ///< one phase took longer than its bound
+    deadline_exceeded,  ///< the whole call took longer than its deadline
 
-    internal_error,           ///< a bug or an allocation failure inside the library
+    internal_error,  ///< a bug or an allocation failure inside the library
 };
 
 /// Coarse groups of `errc`, for decisions such as a process exit status.
@@ -79,9 +79,11 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// The condition `e` belongs to.
 condition condition_of(errc e) noexcept;
 
-} // namespace neo
+}  // namespace neo
 
 namespace boost::system {
-template <> struct is_error_code_enum<neo::errc> : std::true_type {};
-template <> struct is_error_condition_enum<neo::condition> : std::true_type {};
-} // namespace boost::system
+template <>
+struct is_error_code_enum<neo::errc> : std::true_type {};
+template <>
+struct is_error_condition_enum<neo::condition> : std::true_type {};
+}  // namespace boost::system

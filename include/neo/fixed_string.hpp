@@ -57,7 +57,9 @@ public:
 
     friend bool operator==(const fixed_string& a, const fixed_string& b) noexcept { return a.view() == b.view(); }
     friend bool operator==(const fixed_string& a, std::string_view b) noexcept { return a.view() == b; }
-    friend bool operator==(const fixed_string& a, const char* b) noexcept { return a.view() == std::string_view(b ? b : ""); }
+    friend bool operator==(const fixed_string& a, const char* b) noexcept {
+        return a.view() == std::string_view(b ? b : "");
+    }
     friend bool operator==(const fixed_string& a, const std::string& b) noexcept { return a.view() == b; }
     friend std::ostream& operator<<(std::ostream& os, const fixed_string& s) { return os << s.view(); }
 
@@ -70,4 +72,4 @@ private:
     bool overflow_ = false;
 };
 
-} // namespace neo
+}  // namespace neo

@@ -39,4 +39,4 @@ struct gateway {
 /// Why `ep` is unusable, or an empty string when it is fine.
 std::string check_endpoint(const endpoint& ep);
 
-} // namespace neo
+}  // namespace neo

@@ -21,4 +21,4 @@ struct logger {
     }
 };
 
-} // namespace neo
+}  // namespace neo

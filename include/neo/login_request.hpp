@@ -25,4 +25,4 @@ struct login_request {
     secret mpin;
 };
 
-} // namespace neo
+}  // namespace neo

@@ -11,12 +11,12 @@ namespace neo {
 
 /// How much to retry and how long to wait. Defaults follow docs/reliability.md.
 struct retry_policy {
-    int max_attempts = 4;                                   ///< attempts in all, per step; 1 = no retry
-    std::chrono::milliseconds initial_backoff{250};         ///< base of the exponential backoff
-    std::chrono::milliseconds initial_backoff_429{1000};    ///< base after a 429
-    std::chrono::milliseconds max_backoff{8000};            ///< cap of one computed wait
-    std::chrono::milliseconds max_retry_after{60000};       ///< a longer Retry-After fails at once
-    std::chrono::milliseconds deadline{30000};              ///< the whole operation; 0 = none
+    int max_attempts = 4;                                 ///< attempts in all, per step; 1 = no retry
+    std::chrono::milliseconds initial_backoff{250};       ///< base of the exponential backoff
+    std::chrono::milliseconds initial_backoff_429{1000};  ///< base after a 429
+    std::chrono::milliseconds max_backoff{8000};          ///< cap of one computed wait
+    std::chrono::milliseconds max_retry_after{60000};     ///< a longer Retry-After fails at once
+    std::chrono::milliseconds deadline{30000};            ///< the whole operation; 0 = none
     /// Retry a failure after the request was written and before a full answer (read timeout,
     /// reset, truncated answer). Login changes no account state, so this is on by default.
     bool retry_ambiguous = true;
@@ -28,8 +28,7 @@ bool is_retryable(const boost::system::error_code& ec, bool request_sent, const 
 
 /// Backoff: full jitter, `draw * min(cap, base * 2^(retry-1))`, with `draw` in [0, 1) and
 /// `retry` the 1-based number of the retry about to be made. A pure function.
-std::chrono::milliseconds backoff_delay(const retry_policy& p, int retry, double draw,
-                                        bool after_429) noexcept;
+std::chrono::milliseconds backoff_delay(const retry_policy& p, int retry, double draw, bool after_429) noexcept;
 
 /// Strict RFC 9110 `Retry-After`: delta-seconds, or an HTTP-date (IMF-fixdate, RFC 850, asctime)
 /// measured from `now` (a past date gives 0). Anything else (negative, signed, fractional,
@@ -37,4 +36,4 @@ std::chrono::milliseconds backoff_delay(const retry_policy& p, int retry, double
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now);
 
-} // namespace neo
+}  // namespace neo

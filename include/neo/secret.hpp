@@ -60,4 +60,4 @@ private:
 /// Prints `***` (or nothing for an empty secret), never the content.
 std::ostream& operator<<(std::ostream& os, const secret& s);
 
-} // namespace neo
+}  // namespace neo

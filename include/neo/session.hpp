@@ -20,7 +20,7 @@ struct token_claims {
     std::int64_t exp = 0;            ///< expires at, seconds since the epoch (0 if absent)
     std::string iss;
     std::string jti;
-    boost::json::object all;         ///< every claim as decoded
+    boost::json::object all;  ///< every claim as decoded
 };
 
 /// Decodes the payload of a JWT-shaped token; nullopt when it is not one.
@@ -35,7 +35,7 @@ struct session_caches {
 
 /// The parsed `data` object of a successful login answer.
 struct session {
-    std::string token;          ///< the view (or trade) token; a secret: never log it
+    std::string token;  ///< the view (or trade) token; a secret: never log it
     std::string sid;
     std::string rid;
     std::string hs_server_id;
@@ -44,7 +44,7 @@ struct session {
     session_caches caches;
     std::optional<bool> is_user_pwd_expired;
     std::string data_center;
-    boost::json::object data;   ///< the whole `data` object, unknown fields included
+    boost::json::object data;  ///< the whole `data` object, unknown fields included
     std::optional<token_claims> claims;
 
     /// When the token expires, from its `exp` claim; nullopt when it carries none.
@@ -55,4 +55,4 @@ struct session {
 /// non-empty strings.
 std::optional<session> session_from_data(const boost::json::object& data);
 
-} // namespace neo
+}  // namespace neo

@@ -143,11 +143,15 @@ struct op_state {
 };
 
 void arm(beast::tcp_stream& s, const bound& b) {
-    if (b.unbounded) s.expires_never();
-    else s.expires_after(b.d);
+    if (b.unbounded)
+        s.expires_never();
+    else
+        s.expires_after(b.d);
 }
 
-error_code timed_out(const bound& b) { return b.by_deadline ? errc::deadline_exceeded : errc::timeout; }
+error_code timed_out(const bound& b) {
+    return b.by_deadline ? errc::deadline_exceeded : errc::timeout;
+}
 
 bool is_ip_literal(const std::string& host, asio::ip::address& out) {
     error_code ec;
@@ -164,8 +168,7 @@ std::string host_header(const endpoint& ep) {
 
 using request_t = http::request<http::string_body>;
 
-request_t make_request(const client_params& p, const endpoint& ep, std::string_view authorization,
-                       std::string body) {
+request_t make_request(const client_params& p, const endpoint& ep, std::string_view authorization, std::string body) {
     request_t req{http::verb::post, ep.target, 11};
     req.set(http::field::host, host_header(ep));
     req.set(http::field::user_agent, p.user_agent);
@@ -247,9 +250,14 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         if (b.expired) co_return fail(errc::deadline_exceeded, phase::resolve);
         tcp::resolver resolver(ex);
         asio::steady_timer timer(ex);
-        if (b.unbounded) timer.expires_at(steady::time_point::max());
-        else timer.expires_after(b.d);
-        st.abort_io = [&] { resolver.cancel(); timer.cancel(); };
+        if (b.unbounded)
+            timer.expires_at(steady::time_point::max());
+        else
+            timer.expires_after(b.d);
+        st.abort_io = [&] {
+            resolver.cancel();
+            timer.cancel();
+        };
         using namespace asio::experimental::awaitable_operators;
         auto res = co_await (resolver.async_resolve(ep.host, ep.port, nothrow) || timer.async_wait(nothrow));
         st.abort_io = nullptr;
@@ -408,8 +416,8 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
             rec.retry_after = parse_retry_after(hr.retry_after, std::chrono::system_clock::now());
             if (rec.retry_after) st.diag.retry_after = rec.retry_after;
         }
-        const std::string head = "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) +
-                                 " " + to_string(kind) + ": " + describe(c.ec, hr.status, c.server_code);
+        const std::string head = "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) + " " +
+                                 to_string(kind) + ": " + describe(c.ec, hr.status, c.server_code);
         if (!c.ec || c.ec == asio::error::operation_aborted) {
             st.diag.history.push_back(std::move(rec));
             st.log(log_level::info, head);
@@ -417,9 +425,9 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         }
         if (!is_retryable(c.ec, hr.request_sent, pol) || attempt >= max_attempts) {
             st.diag.history.push_back(std::move(rec));
-            st.log(log_level::info, head + (attempt >= max_attempts && is_retryable(c.ec, hr.request_sent, pol)
-                                                ? "; no attempts left"
-                                                : "; not retried"));
+            st.log(log_level::info,
+                   head + (attempt >= max_attempts && is_retryable(c.ec, hr.request_sent, pol) ? "; no attempts left"
+                                                                                               : "; not retried"));
             co_return c;
         }
         milliseconds wait;
@@ -428,8 +436,8 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
             wait = *rec.retry_after;
             if (wait > pol.max_retry_after || wait >= left) {
                 c.ec = errc::rate_limited;
-                c.detail = "Retry-After of " + std::to_string(rec.retry_after->count()) +
-                           " s is longer than the time left";
+                c.detail =
+                    "Retry-After of " + std::to_string(rec.retry_after->count()) + " s is longer than the time left";
                 st.diag.detail = c.detail;
                 rec.result = c.ec;
                 st.diag.history.push_back(std::move(rec));
@@ -524,9 +532,11 @@ asio::awaitable<outcome> run_login(std::shared_ptr<op_state> stp, login_request 
     co_return outcome{{}, std::move(*s)};
 }
 
-} // namespace
+}  // namespace
 
-asio::any_io_executor executor_of(asio::io_context& ctx) noexcept { return ctx.get_executor(); }
+asio::any_io_executor executor_of(asio::io_context& ctx) noexcept {
+    return ctx.get_executor();
+}
 
 std::shared_ptr<client_impl> make_client_impl(asio::any_io_executor ex, client_params params) {
     auto impl = std::make_shared<client_impl>();
@@ -563,7 +573,7 @@ void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnosti
                    });
 }
 
-} // namespace neo::detail
+}  // namespace neo::detail
 
 namespace neo {
 
@@ -574,8 +584,12 @@ client::client(boost::asio::io_context& ctx, client_params params) : client(ctx.
 
 client::~client() = default;
 
-client::executor_type client::get_executor() const noexcept { return impl_->ex; }
+client::executor_type client::get_executor() const noexcept {
+    return impl_->ex;
+}
 
-const client_params& client::params() const noexcept { return impl_->params; }
+const client_params& client::params() const noexcept {
+    return impl_->params;
+}
 
-} // namespace neo
+}  // namespace neo

@@ -10,36 +10,66 @@ namespace {
 
 const char* errc_message(errc e) noexcept {
     switch (e) {
-    case errc::no_identity: return "no identity: give one of mobilenumber, userid, pan";
-    case errc::several_identities: return "more than one identity: give one of mobilenumber, userid, pan";
-    case errc::invalid_mobile_number: return "invalid mobile number: 10 digits, or '+' and 11 to 15 digits";
-    case errc::invalid_pan: return "invalid PAN: five letters, four digits, one letter";
-    case errc::invalid_userid: return "invalid user id";
-    case errc::no_secret: return "no secret: give a password or an MPIN";
-    case errc::several_secrets: return "both a password and an MPIN given";
-    case errc::invalid_mpin: return "invalid MPIN: 6 digits";
-    case errc::invalid_password: return "invalid password: over 256 bytes or control characters";
-    case errc::missing_credentials: return "no access token, and no consumer key and secret";
-    case errc::invalid_gateway: return "invalid gateway";
-    case errc::bad_request: return "rejected by the gateway: 400 bad request";
-    case errc::unauthorized: return "rejected by the gateway: 401 unauthorized";
-    case errc::forbidden: return "rejected by the gateway: 403 forbidden";
-    case errc::server_error: return "rejected by the gateway: 500 server error";
-    case errc::rejected: return "rejected by the gateway";
-    case errc::rate_limited: return "rate limited by the gateway (429)";
-    case errc::service_unavailable: return "gateway unavailable (502, 503 or 504)";
-    case errc::connection_failed: return "connection failed";
-    case errc::tls_verification_failed: return "TLS certificate verification failed";
-    case errc::tls_handshake_failed: return "TLS handshake failed";
-    case errc::malformed_response: return "malformed response";
-    case errc::missing_fields: return "response lacks required fields";
-    case errc::response_too_large: return "response over the size limit";
-    case errc::protocol_error: return "HTTP protocol error";
-    case errc::truncated_response: return "response truncated";
-    case errc::redirect: return "redirect refused";
-    case errc::timeout: return "timed out";
-    case errc::deadline_exceeded: return "deadline exceeded";
-    case errc::internal_error: return "internal error";
+        case errc::no_identity:
+            return "no identity: give one of mobilenumber, userid, pan";
+        case errc::several_identities:
+            return "more than one identity: give one of mobilenumber, userid, pan";
+        case errc::invalid_mobile_number:
+            return "invalid mobile number: 10 digits, or '+' and 11 to 15 digits";
+        case errc::invalid_pan:
+            return "invalid PAN: five letters, four digits, one letter";
+        case errc::invalid_userid:
+            return "invalid user id";
+        case errc::no_secret:
+            return "no secret: give a password or an MPIN";
+        case errc::several_secrets:
+            return "both a password and an MPIN given";
+        case errc::invalid_mpin:
+            return "invalid MPIN: 6 digits";
+        case errc::invalid_password:
+            return "invalid password: over 256 bytes or control characters";
+        case errc::missing_credentials:
+            return "no access token, and no consumer key and secret";
+        case errc::invalid_gateway:
+            return "invalid gateway";
+        case errc::bad_request:
+            return "rejected by the gateway: 400 bad request";
+        case errc::unauthorized:
+            return "rejected by the gateway: 401 unauthorized";
+        case errc::forbidden:
+            return "rejected by the gateway: 403 forbidden";
+        case errc::server_error:
+            return "rejected by the gateway: 500 server error";
+        case errc::rejected:
+            return "rejected by the gateway";
+        case errc::rate_limited:
+            return "rate limited by the gateway (429)";
+        case errc::service_unavailable:
+            return "gateway unavailable (502, 503 or 504)";
+        case errc::connection_failed:
+            return "connection failed";
+        case errc::tls_verification_failed:
+            return "TLS certificate verification failed";
+        case errc::tls_handshake_failed:
+            return "TLS handshake failed";
+        case errc::malformed_response:
+            return "malformed response";
+        case errc::missing_fields:
+            return "response lacks required fields";
+        case errc::response_too_large:
+            return "response over the size limit";
+        case errc::protocol_error:
+            return "HTTP protocol error";
+        case errc::truncated_response:
+            return "response truncated";
+        case errc::redirect:
+            return "redirect refused";
+        case errc::timeout:
+            return "timed out";
+        case errc::deadline_exceeded:
+            return "deadline exceeded";
+        case errc::internal_error:
+            return "internal error";
     }
     return "unknown neo error";
 }
@@ -61,18 +91,24 @@ public:
     const char* name() const noexcept override { return "neo.login.condition"; }
     std::string message(int ev) const override {
         switch (static_cast<condition>(ev)) {
-        case condition::invalid_input: return "invalid input";
-        case condition::rejected: return "rejected";
-        case condition::unavailable: return "unavailable";
-        case condition::tls: return "TLS failure";
-        case condition::bad_response: return "bad response";
-        case condition::timed_out: return "timed out";
+            case condition::invalid_input:
+                return "invalid input";
+            case condition::rejected:
+                return "rejected";
+            case condition::unavailable:
+                return "unavailable";
+            case condition::tls:
+                return "TLS failure";
+            case condition::bad_response:
+                return "bad response";
+            case condition::timed_out:
+                return "timed out";
         }
         return "unknown condition";
     }
 };
 
-} // namespace
+}  // namespace
 
 condition condition_of(errc e) noexcept {
     if (e <= errc::invalid_gateway) return condition::invalid_input;
@@ -95,29 +131,44 @@ const boost::system::error_category& condition_category() noexcept {
 
 const char* to_string(phase p) noexcept {
     switch (p) {
-    case phase::none: return "none";
-    case phase::resolve: return "resolve";
-    case phase::connect: return "connect";
-    case phase::handshake: return "handshake";
-    case phase::exchange: return "exchange";
-    case phase::shutdown: return "shutdown";
-    case phase::backoff: return "backoff";
+        case phase::none:
+            return "none";
+        case phase::resolve:
+            return "resolve";
+        case phase::connect:
+            return "connect";
+        case phase::handshake:
+            return "handshake";
+        case phase::exchange:
+            return "exchange";
+        case phase::shutdown:
+            return "shutdown";
+        case phase::backoff:
+            return "backoff";
     }
     return "?";
 }
 
-std::ostream& operator<<(std::ostream& os, phase p) { return os << to_string(p); }
+std::ostream& operator<<(std::ostream& os, phase p) {
+    return os << to_string(p);
+}
 
 const char* to_string(log_level l) noexcept {
     switch (l) {
-    case log_level::trace: return "trace";
-    case log_level::debug: return "debug";
-    case log_level::info: return "info";
-    case log_level::warning: return "warning";
-    case log_level::error: return "error";
-    case log_level::off: return "off";
+        case log_level::trace:
+            return "trace";
+        case log_level::debug:
+            return "debug";
+        case log_level::info:
+            return "info";
+        case log_level::warning:
+            return "warning";
+        case log_level::error:
+            return "error";
+        case log_level::off:
+            return "off";
     }
     return "?";
 }
 
-} // namespace neo
+}  // namespace neo

@@ -22,11 +22,11 @@ constexpr std::string_view oauth = "/oauth2/token";
 }
 
 bool host_char_ok(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_';
 }
 
-} // namespace
+}  // namespace
 
 gateway gateway::uat() {
     return {{"nsbxapi.kotaksecurities.com", "443", std::string(oauth)},
@@ -86,12 +86,11 @@ std::string check_endpoint(const endpoint& ep) {
         if (!host_char_ok(c) && c != ':') return "invalid character in the host";
     unsigned p = 0;
     auto [ptr, ec] = std::from_chars(ep.port.data(), ep.port.data() + ep.port.size(), p);
-    if (ec != std::errc{} || ptr != ep.port.data() + ep.port.size() || p == 0 || p > 65535)
-        return "invalid port";
+    if (ec != std::errc{} || ptr != ep.port.data() + ep.port.size() || p == 0 || p > 65535) return "invalid port";
     if (ep.target.empty() || ep.target.front() != '/') return "the path must start with '/'";
     for (unsigned char c : ep.target)
         if (c <= 0x20 || c >= 0x7f) return "invalid character in the path";
     return {};
 }
 
-} // namespace neo
+}  // namespace neo

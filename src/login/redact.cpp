@@ -11,4 +11,4 @@ void redact(std::string& text, const std::vector<secret>& secrets) {
     }
 }
 
-} // namespace neo::detail
+}  // namespace neo::detail

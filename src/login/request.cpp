@@ -17,12 +17,11 @@ bool has_control(std::string_view s) {
 
 constexpr char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-} // namespace
+}  // namespace
 
 std::string normalize_mobile(std::string_view in) {
     if (in.size() == 10 && all_digits(in)) return "+91" + std::string(in);
-    if (in.size() >= 12 && in.size() <= 16 && in.front() == '+' && all_digits(in.substr(1)))
-        return std::string(in);
+    if (in.size() >= 12 && in.size() <= 16 && in.front() == '+' && all_digits(in.substr(1))) return std::string(in);
     return {};
 }
 
@@ -47,15 +46,12 @@ boost::system::error_code validate(const login_request& req) {
     const int identities = !req.mobilenumber.empty() + !req.userid.empty() + !req.pan.empty();
     if (identities == 0) return errc::no_identity;
     if (identities > 1) return errc::several_identities;
-    if (!req.mobilenumber.empty() && normalize_mobile(req.mobilenumber).empty())
-        return errc::invalid_mobile_number;
+    if (!req.mobilenumber.empty() && normalize_mobile(req.mobilenumber).empty()) return errc::invalid_mobile_number;
     if (!req.pan.empty() && normalize_pan(req.pan).empty()) return errc::invalid_pan;
-    if (!req.userid.empty() && has_control(req.userid))
-        return errc::invalid_userid;
+    if (!req.userid.empty() && has_control(req.userid)) return errc::invalid_userid;
     if (req.password.empty() && req.mpin.empty()) return errc::no_secret;
     if (!req.password.empty() && !req.mpin.empty()) return errc::several_secrets;
-    if (!req.mpin.empty() && (req.mpin.size() != 6 || !all_digits(req.mpin.reveal())))
-        return errc::invalid_mpin;
+    if (!req.mpin.empty() && (req.mpin.size() != 6 || !all_digits(req.mpin.reveal()))) return errc::invalid_mpin;
     if (!req.password.empty() && (req.password.size() > 256 || has_control(req.password.reveal())))
         return errc::invalid_password;
     return {};
@@ -86,19 +82,29 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-            } else {
-                out += static_cast<char>(c);
-            }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out += hex[c >> 4];
+                    out += hex[c & 15];
+                } else {
+                    out += static_cast<char>(c);
+                }
         }
     }
     out += '"';
@@ -107,8 +113,8 @@ void append_json_string(std::string& out, std::string_view s) {
 std::string login_body(const login_request& req) {
     std::string body;
     // Reserve the worst case once, so no reallocation leaves a copy of the secret behind.
-    body.reserve(64 + 6 * (req.mobilenumber.size() + req.userid.size() + req.pan.size() +
-                           req.password.size() + req.mpin.size()));
+    body.reserve(64 + 6 * (req.mobilenumber.size() + req.userid.size() + req.pan.size() + req.password.size() +
+                           req.mpin.size()));
     body += '{';
     if (!req.mobilenumber.empty()) {
         body += "\"mobileNumber\":";
@@ -131,7 +137,9 @@ std::string login_body(const login_request& req) {
     return body;
 }
 
-std::string_view app_token_body() noexcept { return R"({"grant_type":"client_credentials"})"; }
+std::string_view app_token_body() noexcept {
+    return R"({"grant_type":"client_credentials"})";
+}
 
 std::string base64_encode(std::string_view in) {
     std::string out;
@@ -167,12 +175,18 @@ bool base64_decode(std::string_view in, std::string& out) {
     int bits = 0;
     for (char ch : in) {
         int v;
-        if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
-        else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
-        else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
-        else if (ch == '+' || ch == '-') v = 62;
-        else if (ch == '/' || ch == '_') v = 63;
-        else return false;
+        if (ch >= 'A' && ch <= 'Z')
+            v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z')
+            v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9')
+            v = ch - '0' + 52;
+        else if (ch == '+' || ch == '-')
+            v = 62;
+        else if (ch == '/' || ch == '_')
+            v = 63;
+        else
+            return false;
         acc = (acc << 6) | static_cast<unsigned>(v);
         bits += 6;
         if (bits >= 8) {
@@ -192,4 +206,4 @@ std::string basic_authorization(std::string_view key, std::string_view secret) {
     return out;
 }
 
-} // namespace neo::detail
+}  // namespace neo::detail

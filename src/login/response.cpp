@@ -8,21 +8,30 @@
 namespace neo::detail {
 namespace json = boost::json;
 
-const char* to_string(step_kind s) noexcept { return s == step_kind::app_token ? "app_token" : "login"; }
+const char* to_string(step_kind s) noexcept {
+    return s == step_kind::app_token ? "app_token" : "login";
+}
 
 boost::system::error_code status_error(unsigned status) noexcept {
     if (status >= 200 && status < 300) return {};
     if (status >= 300 && status < 400) return errc::redirect;
     switch (status) {
-    case 400: return errc::bad_request;
-    case 401: return errc::unauthorized;
-    case 403: return errc::forbidden;
-    case 429: return errc::rate_limited;
-    case 500: return errc::server_error;
-    case 502:
-    case 503:
-    case 504: return errc::service_unavailable;
-    default: return errc::rejected;
+        case 400:
+            return errc::bad_request;
+        case 401:
+            return errc::unauthorized;
+        case 403:
+            return errc::forbidden;
+        case 429:
+            return errc::rate_limited;
+        case 500:
+            return errc::server_error;
+        case 502:
+        case 503:
+        case 504:
+            return errc::service_unavailable;
+        default:
+            return errc::rejected;
     }
 }
 
@@ -42,7 +51,7 @@ bool is_success_code(const json::value* v) {
                  (v->is_string() && v->get_string() == "200"));
 }
 
-} // namespace
+}  // namespace
 
 bool extract_server_error(const json::value& body, std::string& code, std::string& message) {
     const auto* o = body.if_object();
@@ -82,7 +91,8 @@ classified classify_response(step_kind step, unsigned status, std::string_view c
 
     if (auto ec = status_error(status)) {
         r.ec = ec;
-        if (is_json) extract_server_error(v, r.server_code, r.server_message);
+        if (is_json)
+            extract_server_error(v, r.server_code, r.server_message);
         else if (!body.empty()) {
             r.detail = "non-JSON error body";
             if (!content_type.empty()) r.detail += " (" + std::string(content_type.substr(0, 64)) + ")";
@@ -137,4 +147,4 @@ classified classify_response(step_kind step, unsigned status, std::string_view c
     return r;
 }
 
-} // namespace neo::detail
+}  // namespace neo::detail

@@ -12,12 +12,15 @@ namespace neo {
 bool is_retryable(const boost::system::error_code& ec, bool request_sent, const retry_policy& p) noexcept {
     if (ec.category() != error_category()) return false;
     switch (static_cast<errc>(ec.value())) {
-    case errc::rate_limited:
-    case errc::service_unavailable: return true;
-    case errc::connection_failed:
-    case errc::timeout:
-    case errc::truncated_response: return !request_sent || p.retry_ambiguous;
-    default: return false;
+        case errc::rate_limited:
+        case errc::service_unavailable:
+            return true;
+        case errc::connection_failed:
+        case errc::timeout:
+        case errc::truncated_response:
+            return !request_sent || p.retry_ambiguous;
+        default:
+            return false;
     }
 }
 
@@ -49,7 +52,7 @@ bool digits(std::string_view s, std::size_t n, int& out) {
 
 int month_of(std::string_view m) {
     static constexpr std::array<std::string_view, 12> names{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     for (int i = 0; i < 12; ++i)
         if (names[i] == m) return i + 1;
     return 0;
@@ -57,8 +60,8 @@ int month_of(std::string_view m) {
 
 bool weekday_ok(std::string_view d, bool long_form) {
     static constexpr std::array<std::string_view, 7> s{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    static constexpr std::array<std::string_view, 7> l{"Monday", "Tuesday", "Wednesday", "Thursday",
-                                                        "Friday", "Saturday", "Sunday"};
+    static constexpr std::array<std::string_view, 7> l{"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                       "Friday", "Saturday", "Sunday"};
     for (auto n : long_form ? l : s)
         if (n == d) return true;
     return false;
@@ -82,24 +85,22 @@ bool parse_time(std::string_view t, int& h, int& mi, int& s) {
 std::optional<std::int64_t> parse_http_date(std::string_view v) {
     int day = 0, year = 0, h = 0, mi = 0, s = 0, mon = 0;
     if (v.size() == 29 && v[3] == ',') {  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        if (!weekday_ok(v.substr(0, 3), false) || v[4] != ' ' || !digits(v.substr(5, 2), 2, day) ||
-            v[7] != ' ' || !(mon = month_of(v.substr(8, 3))) || v[11] != ' ' ||
-            !digits(v.substr(12, 4), 4, year) || v[16] != ' ' || !parse_time(v.substr(17, 8), h, mi, s) ||
-            v.substr(25) != " GMT")
+        if (!weekday_ok(v.substr(0, 3), false) || v[4] != ' ' || !digits(v.substr(5, 2), 2, day) || v[7] != ' ' ||
+            !(mon = month_of(v.substr(8, 3))) || v[11] != ' ' || !digits(v.substr(12, 4), 4, year) || v[16] != ' ' ||
+            !parse_time(v.substr(17, 8), h, mi, s) || v.substr(25) != " GMT")
             return std::nullopt;
     } else if (const auto comma = v.find(','); comma != std::string_view::npos && comma > 3) {
         // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
         if (!weekday_ok(v.substr(0, comma), true)) return std::nullopt;
         const auto r = v.substr(comma);
         if (r.size() != 24 || r[1] != ' ' || !digits(r.substr(2, 2), 2, day) || r[4] != '-' ||
-            !(mon = month_of(r.substr(5, 3))) || r[8] != '-' || !digits(r.substr(9, 2), 2, year) ||
-            r[11] != ' ' || !parse_time(r.substr(12, 8), h, mi, s) || r.substr(20) != " GMT")
+            !(mon = month_of(r.substr(5, 3))) || r[8] != '-' || !digits(r.substr(9, 2), 2, year) || r[11] != ' ' ||
+            !parse_time(r.substr(12, 8), h, mi, s) || r.substr(20) != " GMT")
             return std::nullopt;
         year += year < 70 ? 2000 : 1900;
     } else if (v.size() == 24) {  // asctime: Sun Nov  6 08:49:37 1994
-        if (!weekday_ok(v.substr(0, 3), false) || v[3] != ' ' || !(mon = month_of(v.substr(4, 3))) ||
-            v[7] != ' ' || v[10] != ' ' || !parse_time(v.substr(11, 8), h, mi, s) || v[19] != ' ' ||
-            !digits(v.substr(20, 4), 4, year))
+        if (!weekday_ok(v.substr(0, 3), false) || v[3] != ' ' || !(mon = month_of(v.substr(4, 3))) || v[7] != ' ' ||
+            v[10] != ' ' || !parse_time(v.substr(11, 8), h, mi, s) || v[19] != ' ' || !digits(v.substr(20, 4), 4, year))
             return std::nullopt;
         if (v[8] == ' ') {
             if (!digits(v.substr(9, 1), 1, day)) return std::nullopt;
@@ -111,11 +112,11 @@ std::optional<std::int64_t> parse_http_date(std::string_view v) {
     }
     static constexpr int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (day < 1 || day > mdays[mon - 1]) return std::nullopt;
-    return days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 +
-           h * 3600 + mi * 60 + s;
+    return days_from_civil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day)) * 86400 + h * 3600 + mi * 60 +
+           s;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view v, std::chrono::system_clock::time_point now) {
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
@@ -137,4 +138,4 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view v, std::c
     return std::chrono::seconds(std::clamp<std::int64_t>(delta, 0, max_retry_after));
 }
 
-} // namespace neo
+}  // namespace neo

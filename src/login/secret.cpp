@@ -37,6 +37,8 @@ bool operator==(const secret& a, const secret& b) noexcept {
     return x.size() == y.size() && CRYPTO_memcmp(x.data(), y.data(), x.size()) == 0;
 }
 
-std::ostream& operator<<(std::ostream& os, const secret& s) { return os << (s.empty() ? "" : "***"); }
+std::ostream& operator<<(std::ostream& os, const secret& s) {
+    return os << (s.empty() ? "" : "***");
+}
 
-} // namespace neo
+}  // namespace neo

@@ -24,14 +24,13 @@ std::int64_t integer(const json::object& o, std::string_view key) {
     return 0;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<token_claims> decode_claims(std::string_view token) {
     const auto dot1 = token.find('.');
     if (dot1 == std::string_view::npos) return std::nullopt;
     const auto dot2 = token.find('.', dot1 + 1);
-    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
-        return std::nullopt;
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) return std::nullopt;
     const auto payload = token.substr(dot1 + 1, dot2 - dot1 - 1);
     if (payload.empty() || payload.size() > 64 * 1024) return std::nullopt;
     std::string decoded;
@@ -47,7 +46,8 @@ std::optional<token_claims> decode_claims(std::string_view token) {
     c.iat = integer(o, "iat");
     c.exp = integer(o, "exp");
     if (const auto* s = o.if_contains("scope")) {
-        if (s->is_string()) c.scope.emplace_back(s->get_string());
+        if (s->is_string())
+            c.scope.emplace_back(s->get_string());
         else if (s->is_array())
             for (const auto& e : s->get_array())
                 if (e.is_string()) c.scope.emplace_back(e.get_string());
@@ -82,4 +82,4 @@ std::optional<session> session_from_data(const json::object& data) {
     return s;
 }
 
-} // namespace neo
+}  // namespace neo

@@ -43,9 +43,12 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 const char* to_string(route r) noexcept {
     switch (r) {
-    case route::app_token: return "app_token";
-    case route::login: return "login";
-    case route::unknown: return "unknown";
+        case route::app_token:
+            return "app_token";
+        case route::login:
+            return "login";
+        case route::unknown:
+            return "unknown";
     }
     return "?";
 }
@@ -94,7 +97,8 @@ std::string jwt(const json::object& claims) {
 }
 
 std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 response_t make_response(unsigned status, std::string body, std::string_view content_type = "application/json") {
@@ -113,20 +117,28 @@ std::string error_array(std::string_view code, std::string_view message) {
 
 response_t canned(unsigned status) {
     switch (status) {
-    case 400: return make_response(400, error_array("10300", "Invalid or missing input parameters"));
-    case 401:
-        return make_response(401, R"({"code":"900901","message":"Invalid Credentials","description":"Access failure for API: /login/1.0, version: 1.0 status: (900901) - Invalid Credentials. Make sure you have provided the correct security credentials"})");
-    case 403: return make_response(403, error_array("10403", "Forbidden"));
-    case 429: return make_response(429, R"({"code":429,"error":"Rate limit exceeded","message":"too many request received"})");
-    case 500: return make_response(500, error_array("10500", "Unexpected error"));
-    case 502:
-    case 503:
-    case 504:
-        return make_response(status,
-                             "<html><head><title>" + std::to_string(status) + "</title></head><body><h1>" +
-                                 std::to_string(status) + " Service Temporarily Unavailable</h1></body></html>",
-                             "text/html");
-    default: return make_response(status, error_array(std::to_string(status), "scripted answer"));
+        case 400:
+            return make_response(400, error_array("10300", "Invalid or missing input parameters"));
+        case 401:
+            return make_response(
+                401,
+                R"({"code":"900901","message":"Invalid Credentials","description":"Access failure for API: /login/1.0, version: 1.0 status: (900901) - Invalid Credentials. Make sure you have provided the correct security credentials"})");
+        case 403:
+            return make_response(403, error_array("10403", "Forbidden"));
+        case 429:
+            return make_response(429,
+                                 R"({"code":429,"error":"Rate limit exceeded","message":"too many request received"})");
+        case 500:
+            return make_response(500, error_array("10500", "Unexpected error"));
+        case 502:
+        case 503:
+        case 504:
+            return make_response(status,
+                                 "<html><head><title>" + std::to_string(status) + "</title></head><body><h1>" +
+                                     std::to_string(status) + " Service Temporarily Unavailable</h1></body></html>",
+                                 "text/html");
+        default:
+            return make_response(status, error_array(std::to_string(status), "scripted answer"));
     }
 }
 
@@ -151,7 +163,8 @@ std::string str(const json::object& o, std::string_view k) {
 struct connection {
     ssl::stream<beast::tcp_stream> tls;
     asio::steady_timer timer;
-    connection(tcp::socket s, ssl::context& ctx) : tls(beast::tcp_stream(std::move(s)), ctx), timer(tls.get_executor()) {}
+    connection(tcp::socket s, ssl::context& ctx)
+        : tls(beast::tcp_stream(std::move(s)), ctx), timer(tls.get_executor()) {}
     void abort() {
         error_code ec;
         beast::get_lowest_layer(tls).socket().close(ec);
@@ -159,7 +172,7 @@ struct connection {
     }
 };
 
-} // namespace
+}  // namespace
 
 struct gateway::impl : std::enable_shared_from_this<impl> {
     gateway_params params;
@@ -282,7 +295,8 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
 
         if (r == route::app_token) {
             if (str(o, "grant_type") != "client_credentials")
-                return make_response(400, R"({"error_description":"unsupported grant_type","error":"unsupported_grant_type"})");
+                return make_response(
+                    400, R"({"error_description":"unsupported grant_type","error":"unsupported_grant_type"})");
             const std::string token = jwt({{"sub", fx.consumer_key}, {"scope", "default"}, {"jti", uuid()}});
             {
                 std::lock_guard lock(mu);
@@ -297,14 +311,18 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         const auto mobile = str(o, "mobileNumber"), pan = str(o, "pan"), userid = str(o, "userid");
         const auto password = str(o, "password"), mpin = str(o, "mpin");
         const int identities = !mobile.empty() + !pan.empty() + !userid.empty();
-        if (identities != 1) return make_response(400, error_array("10300", "Exactly one of mobileNumber, pan, userid is required"));
+        if (identities != 1)
+            return make_response(400, error_array("10300", "Exactly one of mobileNumber, pan, userid is required"));
         if (!mobile.empty() && !(mobile.front() == '+' && digits(std::string_view(mobile).substr(1), 11, 15)))
             return make_response(400, error_array("10300", "mobileNumber must be + and digits"));
         if (!pan.empty() && detail::normalize_pan(pan) != pan)
             return make_response(400, error_array("10300", "pan is invalid"));
-        if (password.empty() == mpin.empty()) return make_response(400, error_array("10300", "Exactly one of password, mpin is required"));
-        if (!mpin.empty() && !digits(mpin, 6, 6)) return make_response(400, error_array("10300", "mpin must be 6 digits"));
-        const bool who = mobile.empty() ? (pan.empty() ? userid == fx.userid : pan == fx.pan) : mobile == fx.mobile_number;
+        if (password.empty() == mpin.empty())
+            return make_response(400, error_array("10300", "Exactly one of password, mpin is required"));
+        if (!mpin.empty() && !digits(mpin, 6, 6))
+            return make_response(400, error_array("10300", "mpin must be 6 digits"));
+        const bool who =
+            mobile.empty() ? (pan.empty() ? userid == fx.userid : pan == fx.pan) : mobile == fx.mobile_number;
         const bool what = password.empty() ? mpin == fx.mpin : password == fx.password;
         if (!who || !what) return make_response(401, error_array("10200", "Invalid credentials"));
 
@@ -324,8 +342,11 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                           {"rid", uuid()},
                           {"hsServerId", "server1"},
                           {"isUserPwdExpired", false},
-                          {"caches", json::object{{"baskets", ts}, {"lastUpdatedTS", ts}, {"multiplewatchlists", ts},
-                                                  {"techchartpreferences", ts}, {"watchlist", ts}}},
+                          {"caches", json::object{{"baskets", ts},
+                                                  {"lastUpdatedTS", ts},
+                                                  {"multiplewatchlists", ts},
+                                                  {"techchartpreferences", ts},
+                                                  {"watchlist", ts}}},
                           {"ucc", fx.ucc},
                           {"greetingName", fx.greeting_name},
                           {"isTrialAccount", false},
@@ -408,8 +429,10 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
             if (action == fault::close_mid_answer) {
                 // The whole header, half the body, then a close without close_notify.
                 std::string head;
-                for (const auto& field : res.base()) head += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
-                std::string wire = "HTTP/1.1 " + std::to_string(res.result_int()) + " " + std::string(res.reason()) + "\r\n" + head + "\r\n";
+                for (const auto& field : res.base())
+                    head += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
+                std::string wire = "HTTP/1.1 " + std::to_string(res.result_int()) + " " + std::string(res.reason()) +
+                                   "\r\n" + head + "\r\n";
                 wire += res.body().substr(0, res.body().size() / 2);
                 co_await asio::async_write(c->tls, asio::buffer(wire), nothrow);
                 c->abort();
@@ -462,7 +485,9 @@ gateway::gateway(asio::any_io_executor ex, gateway_params params)
     asio::co_spawn(impl_->strand, impl_->accept_loop(impl_), asio::detached);
 }
 
-gateway::~gateway() { stop(); }
+gateway::~gateway() {
+    stop();
+}
 
 void gateway::stop() {
     if (!impl_) return;
@@ -472,14 +497,18 @@ void gateway::stop() {
     if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-std::uint16_t gateway::port() const noexcept { return impl_->bound_port; }
+std::uint16_t gateway::port() const noexcept {
+    return impl_->bound_port;
+}
 
 std::string gateway::origin() const {
     const bool v6 = impl_->params.address.find(':') != std::string::npos;
     return "https://" + (v6 ? "[" + impl_->params.address + "]" : impl_->params.address) + ":" + std::to_string(port());
 }
 
-const std::string& gateway::ca_pem() const noexcept { return impl_->ca; }
+const std::string& gateway::ca_pem() const noexcept {
+    return impl_->ca;
+}
 
 void gateway::write_ca_file(const std::string& path) const {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -530,4 +559,4 @@ void gateway::reset() {
     impl_->rate.clear();
 }
 
-} // namespace neo::mock
+}  // namespace neo::mock

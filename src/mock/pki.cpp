@@ -13,9 +13,15 @@
 namespace neo::mock {
 namespace {
 
-struct free_key { void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); } };
-struct free_x509 { void operator()(X509* x) const { X509_free(x); } };
-struct free_bio { void operator()(BIO* b) const { BIO_free(b); } };
+struct free_key {
+    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct free_x509 {
+    void operator()(X509* x) const { X509_free(x); }
+};
+struct free_bio {
+    void operator()(BIO* b) const { BIO_free(b); }
+};
 using key_ptr = std::unique_ptr<EVP_PKEY, free_key>;
 using x509_ptr = std::unique_ptr<X509, free_x509>;
 using bio_ptr = std::unique_ptr<BIO, free_bio>;
@@ -53,7 +59,8 @@ x509_ptr new_cert(const std::string& cn, EVP_PKEY* pub, long not_before, long no
     X509_gmtime_adj(X509_getm_notBefore(x.get()), not_before);
     X509_gmtime_adj(X509_getm_notAfter(x.get()), not_after);
     X509_NAME* name = X509_get_subject_name(x.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                               0);
     X509_set_pubkey(x.get(), pub);
     return x;
 }
@@ -74,7 +81,7 @@ std::string pem_of(EVP_PKEY* k) {
     return std::string(data, static_cast<std::size_t>(n));
 }
 
-} // namespace
+}  // namespace
 
 struct certificate_authority::impl {
     key_ptr key;
@@ -93,7 +100,9 @@ certificate_authority::certificate_authority(std::string common_name) : impl_(st
     impl_->pem = pem_of(impl_->cert.get());
 }
 
-const std::string& certificate_authority::certificate() const noexcept { return impl_->pem; }
+const std::string& certificate_authority::certificate() const noexcept {
+    return impl_->pem;
+}
 
 certificate_pem certificate_authority::issue(const certificate_options& o) const {
     key_ptr key = new_key();
@@ -112,4 +121,4 @@ certificate_pem certificate_authority::issue(const certificate_options& o) const
     return {pem_of(x.get()), pem_of(key.get())};
 }
 
-} // namespace neo::mock
+}  // namespace neo::mock

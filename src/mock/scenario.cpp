@@ -33,12 +33,18 @@ answer parse_answer(const json::value& v) {
     if (!o) throw std::invalid_argument("an answer must be a JSON object");
     answer a;
     for (const auto& [k, val] : *o) {
-        if (k == "status" && val.is_int64()) a.status = parse_status(std::to_string(val.get_int64()));
-        else if (k == "retry_after" && val.is_string()) a.headers.emplace_back("Retry-After", std::string(val.get_string()));
-        else if (k == "retry_after" && val.is_int64()) a.headers.emplace_back("Retry-After", std::to_string(val.get_int64()));
-        else if (k == "body" && val.is_string()) a.body = std::string(val.get_string());
-        else if (k == "delay_ms" && val.is_int64() && val.get_int64() >= 0) a.delay = std::chrono::milliseconds(val.get_int64());
-        else if (k == "action" && val.is_string()) a.action = parse_fault(val.get_string());
+        if (k == "status" && val.is_int64())
+            a.status = parse_status(std::to_string(val.get_int64()));
+        else if (k == "retry_after" && val.is_string())
+            a.headers.emplace_back("Retry-After", std::string(val.get_string()));
+        else if (k == "retry_after" && val.is_int64())
+            a.headers.emplace_back("Retry-After", std::to_string(val.get_int64()));
+        else if (k == "body" && val.is_string())
+            a.body = std::string(val.get_string());
+        else if (k == "delay_ms" && val.is_int64() && val.get_int64() >= 0)
+            a.delay = std::chrono::milliseconds(val.get_int64());
+        else if (k == "action" && val.is_string())
+            a.action = parse_fault(val.get_string());
         else if (k == "headers" && val.is_object()) {
             for (const auto& [hk, hv] : val.get_object()) {
                 if (!hv.is_string()) throw std::invalid_argument("header values must be strings");
@@ -58,7 +64,7 @@ std::vector<answer> parse_answers(const json::value& v, const char* name) {
     return out;
 }
 
-} // namespace
+}  // namespace
 
 std::vector<answer> parse_answer_list(std::string_view list) {
     std::vector<answer> out;
@@ -72,7 +78,8 @@ std::vector<answer> parse_answer_list(std::string_view list) {
         } else {
             const auto colon = item.find(':');
             a.status = parse_status(item.substr(0, colon));
-            if (colon != std::string_view::npos) a.headers.emplace_back("Retry-After", std::string(item.substr(colon + 1)));
+            if (colon != std::string_view::npos)
+                a.headers.emplace_back("Retry-After", std::string(item.substr(colon + 1)));
         }
         out.push_back(std::move(a));
     }
@@ -87,8 +94,10 @@ scenario parse_scenario(std::string_view text) {
     if (!o) throw std::invalid_argument("a scenario must be a JSON object");
     scenario s;
     for (const auto& [k, val] : *o) {
-        if (k == "app_token") s.app_token = parse_answers(val, "app_token");
-        else if (k == "login") s.login = parse_answers(val, "login");
+        if (k == "app_token")
+            s.app_token = parse_answers(val, "app_token");
+        else if (k == "login")
+            s.login = parse_answers(val, "login");
         else if (k == "connections") {
             if (!val.is_array()) throw std::invalid_argument("connections must be an array");
             for (const auto& f : val.get_array()) {
@@ -108,4 +117,4 @@ void apply(gateway& g, const scenario& s) {
     if (!s.connections.empty()) g.script_connections(s.connections);
 }
 
-} // namespace neo::mock
+}  // namespace neo::mock

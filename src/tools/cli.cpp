@@ -45,7 +45,7 @@ std::string read_line(std::istream& in) {
     return line;
 }
 
-} // namespace
+}  // namespace
 
 std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out) {
     std::optional<environment> env_paths;
@@ -73,9 +73,12 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
             return {};
         } else if (a == "--env") {
             if (!value(v)) return "--env needs a value";
-            if (v == "uat") env_paths = environment::uat;
-            else if (v == "prod" || v == "live") env_paths = environment::prod;
-            else return "--env takes uat, prod or live";
+            if (v == "uat")
+                env_paths = environment::uat;
+            else if (v == "prod" || v == "live")
+                env_paths = environment::prod;
+            else
+                return "--env takes uat, prod or live";
         } else if (a == "--gateway") {
             if (!value(gateway_origin)) return "--gateway needs a value";
         } else if (a == "--ca-file") {
@@ -122,8 +125,10 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
     if (password_stdin && mpin_stdin) return "--password-stdin and --mpin-stdin exclude each other";
 
     try {
-        if (!gateway_origin.empty()) p.gateway = gateway::from_origin(gateway_origin, env_paths.value_or(environment::prod));
-        else p.gateway = gateway::of(env_paths.value_or(environment::uat));
+        if (!gateway_origin.empty())
+            p.gateway = gateway::from_origin(gateway_origin, env_paths.value_or(environment::prod));
+        else
+            p.gateway = gateway::of(env_paths.value_or(environment::uat));
     } catch (const boost::system::system_error& e) {
         return e.what();
     }
@@ -140,9 +145,12 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         const char* mp = env("NEO_MPIN");
         const bool has_pw = pw && *pw, has_mp = mp && *mp;
         if (has_pw && has_mp) return "both NEO_PASSWORD and NEO_MPIN are set; unset one";
-        if (has_pw) out.request.password = secret(pw);
-        else if (has_mp) out.request.mpin = secret(mp);
-        else return "no password: set NEO_PASSWORD or use --password-stdin (or NEO_MPIN / --mpin-stdin)";
+        if (has_pw)
+            out.request.password = secret(pw);
+        else if (has_mp)
+            out.request.mpin = secret(mp);
+        else
+            return "no password: set NEO_PASSWORD or use --password-stdin (or NEO_MPIN / --mpin-stdin)";
     }
 
     if (access_token.empty())
@@ -174,4 +182,4 @@ int exit_status_for(const boost::system::error_code& ec) {
     return exit_other;
 }
 
-} // namespace neo::tools
+}  // namespace neo::tools

@@ -33,12 +33,11 @@ struct cli_options {
 using env_lookup = std::function<const char*(const char*)>;
 
 /// Parses the arguments; an empty string on success, else what is wrong (never a secret).
-std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in,
-                      cli_options& out);
+std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out);
 
 /// The exit status for the final error of a login.
 int exit_status_for(const boost::system::error_code& ec);
 
 extern const char* const usage;
 
-} // namespace neo::tools
+}  // namespace neo::tools

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
     using namespace neo::tools;
 
     cli_options opts;
-    const std::string problem = parse_cli(argc, argv, [](const char* n) { return std::getenv(n); }, std::cin, opts);
+    const std::string problem = parse_cli(
+        argc, argv, [](const char* n) { return std::getenv(n); }, std::cin, opts);
     if (opts.help) {
         std::cout << usage;
         return exit_ok;

@@ -5,11 +5,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <unistd.h>
 #include <charconv>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <unistd.h>
 
 namespace {
 
@@ -38,7 +38,7 @@ bool to_number(const std::string& s, long& out) {
     return !s.empty() && ec == std::errc{} && p == s.data() + s.size() && out >= 0;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
     namespace mock = neo::mock;
@@ -61,11 +61,16 @@ int main(int argc, char** argv) {
             if (a == "--help" || a == "-h") {
                 std::cout << usage;
                 return 0;
-            } else if (a == "--address") params.address = value();
-            else if (a == "--port") params.port = static_cast<std::uint16_t>(num());
-            else if (a == "--ca-file") ca_file = value();
-            else if (a == "--login") sc.login = mock::parse_answer_list(value());
-            else if (a == "--app-token") sc.app_token = mock::parse_answer_list(value());
+            } else if (a == "--address")
+                params.address = value();
+            else if (a == "--port")
+                params.port = static_cast<std::uint16_t>(num());
+            else if (a == "--ca-file")
+                ca_file = value();
+            else if (a == "--login")
+                sc.login = mock::parse_answer_list(value());
+            else if (a == "--app-token")
+                sc.app_token = mock::parse_answer_list(value());
             else if (a == "--connections") {
                 for (const auto& an : mock::parse_answer_list(value())) sc.connections.push_back(an.action);
             } else if (a == "--scenario") {
@@ -74,11 +79,16 @@ int main(int argc, char** argv) {
                 ss << f.rdbuf();
                 if (!f) throw std::invalid_argument("cannot read the scenario file");
                 sc = mock::parse_scenario(ss.str());
-            } else if (a == "--rate-limit") params.rate_limit = static_cast<unsigned>(num());
-            else if (a == "--retry-after") params.rate_limit_retry_after = std::chrono::seconds(num());
-            else if (a == "--token-lifetime") params.token_lifetime = std::chrono::seconds(num());
-            else if (a == "--quiet") quiet = true;
-            else throw std::invalid_argument("unknown argument '" + a + "'");
+            } else if (a == "--rate-limit")
+                params.rate_limit = static_cast<unsigned>(num());
+            else if (a == "--retry-after")
+                params.rate_limit_retry_after = std::chrono::seconds(num());
+            else if (a == "--token-lifetime")
+                params.token_lifetime = std::chrono::seconds(num());
+            else if (a == "--quiet")
+                quiet = true;
+            else
+                throw std::invalid_argument("unknown argument '" + a + "'");
         }
     } catch (const std::exception& e) {
         std::cerr << "neo-mock-gateway: " << e.what() << "\n" << usage;

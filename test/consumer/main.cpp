@@ -12,16 +12,22 @@ int main() {
     namespace asio = boost::asio;
     asio::io_context io;
     neo::mock::gateway mock(io.get_executor());
-    neo::client client{io, {.gateway = neo::gateway::from_origin(mock.origin()),
-                            .consumer_key = "mock-consumer-key",
-                            .consumer_secret = "mock-consumer-secret",
-                            .ca_pem = mock.ca_pem()}};
+    neo::client client{io,
+                       {.gateway = neo::gateway::from_origin(mock.origin()),
+                        .consumer_key = "mock-consumer-key",
+                        .consumer_secret = "mock-consumer-secret",
+                        .ca_pem = mock.ca_pem()}};
     int rc = 1;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        neo::session s = co_await client.async_login({.mobilenumber = "9999999908", .password = "mock-password"});
-        rc = s.ucc == "TESTYA24" ? 0 : 1;
-        mock.stop();
-    }, [&](std::exception_ptr e) { if (e) mock.stop(); });
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            neo::session s = co_await client.async_login({.mobilenumber = "9999999908", .password = "mock-password"});
+            rc = s.ucc == "TESTYA24" ? 0 : 1;
+            mock.stop();
+        },
+        [&](std::exception_ptr e) {
+            if (e) mock.stop();
+        });
     io.run();
     std::cout << (rc == 0 ? "consumer: logged in\n" : "consumer: failed\n");
     return rc;

@@ -25,15 +25,16 @@ void cancel_during(fixture& f, neo::client_params p, neo::phase expected, asio::
     neo::diagnostics d;
     std::chrono::milliseconds elapsed{};
     const auto t0 = steady::now();
-    c.async_login(good_request(), d, asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, neo::session) {
-        ++calls;
-        got = ec;
-        elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
-        c.async_login(good_request(), [&](boost::system::error_code ec2, neo::session) {
-            second = ec2;
-            f.mock.stop();
-        });
-    }));
+    c.async_login(good_request(), d,
+                  asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, neo::session) {
+                      ++calls;
+                      got = ec;
+                      elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+                      c.async_login(good_request(), [&](boost::system::error_code ec2, neo::session) {
+                          second = ec2;
+                          f.mock.stop();
+                      });
+                  }));
     timer.async_wait([&](boost::system::error_code) { signal.emit(type); });
     f.run();
     BOOST_TEST(calls == 1);
@@ -43,13 +44,38 @@ void cancel_during(fixture& f, neo::client_params p, neo::phase expected, asio::
     BOOST_TEST(!second, second.message());
 }
 
-} // namespace
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(cancellation)
 
 BOOST_FIXTURE_TEST_CASE(during_the_handshake, fixture) {
     mock.script_connections({fault::stall_before_tls});
     cancel_during(*this, params(), neo::phase::handshake, asio::cancellation_type::terminal);
+}
+
+BOOST_FIXTURE_TEST_CASE(during_the_connect, fixture) {
+    black_hole hole(io);
+    auto p = params();
+    p.gateway = neo::gateway::from_origin(hole.origin());
+    neo::client c{io, p};
+    asio::cancellation_signal signal;
+    asio::steady_timer timer(io, 150ms);
+    int calls = 0;
+    boost::system::error_code got;
+    neo::diagnostics d;
+    c.async_login(good_request(), d,
+                  asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, neo::session) {
+                      ++calls;
+                      got = ec;
+                      mock.stop();
+                  }));
+    timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
+    const auto t0 = steady::now();
+    run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(got == boost::asio::error::operation_aborted);
+    BOOST_TEST(d.failed_phase == neo::phase::connect);
+    BOOST_TEST((steady::now() - t0 < 1000ms));
 }
 
 BOOST_FIXTURE_TEST_CASE(during_the_app_token_exchange, fixture) {
@@ -81,12 +107,15 @@ BOOST_FIXTURE_TEST_CASE(by_an_awaitable_operator_timeout, fixture) {
     mock.script(route::login, {{.action = fault::stall}});
     neo::client c{io, params()};
     int index = -1;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        asio::steady_timer t(io, 150ms);
-        auto r = co_await (c.async_login(good_request(), asio::use_awaitable) || t.async_wait(asio::use_awaitable));
-        index = static_cast<int>(r.index());
-        mock.stop();
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer t(io, 150ms);
+            auto r = co_await (c.async_login(good_request(), asio::use_awaitable) || t.async_wait(asio::use_awaitable));
+            index = static_cast<int>(r.index());
+            mock.stop();
+        },
+        asio::detached);
     run();
     BOOST_TEST(index == 1);
 }

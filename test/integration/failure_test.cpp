@@ -53,8 +53,9 @@ BOOST_FIXTURE_TEST_CASE(last_failure_decides_the_code, fixture) {
 }
 
 BOOST_AUTO_TEST_CASE(non_retryable_statuses_are_not_retried) {
-    const std::pair<unsigned, errc> rows[] = {{400, errc::bad_request}, {401, errc::unauthorized}, {403, errc::forbidden},
-                                              {500, errc::server_error}, {404, errc::rejected}, {302, errc::redirect}};
+    const std::pair<unsigned, errc> rows[] = {{400, errc::bad_request}, {401, errc::unauthorized},
+                                              {403, errc::forbidden},   {500, errc::server_error},
+                                              {404, errc::rejected},    {302, errc::redirect}};
     for (auto [status, expected] : rows) {
         fixture f;
         answer a{.status = status};
@@ -70,7 +71,8 @@ BOOST_AUTO_TEST_CASE(non_retryable_statuses_are_not_retried) {
 }
 
 BOOST_FIXTURE_TEST_CASE(error_inside_a_200_is_rejected, fixture) {
-    mock.script(route::login, {{.status = 200, .body = R"({"stCode":401,"errMsg":"Invalid MPIN","status":"failure"})"}});
+    mock.script(route::login,
+                {{.status = 200, .body = R"({"stCode":401,"errMsg":"Invalid MPIN","status":"failure"})"}});
     neo::client c{io, params()};
     auto r = login(c);
     BOOST_TEST(r.ec == make_error_code(errc::rejected));
@@ -254,14 +256,15 @@ BOOST_FIXTURE_TEST_CASE(untrusted_certificate_is_rejected_before_any_byte, fixtu
 }
 
 namespace {
-neo::mock::gateway_params with_certificate(const neo::mock::certificate_authority& ca, neo::mock::certificate_options o) {
+neo::mock::gateway_params with_certificate(const neo::mock::certificate_authority& ca,
+                                           neo::mock::certificate_options o) {
     auto issued = ca.issue(o);
     neo::mock::gateway_params gp;
     gp.certificate_chain_pem = issued.certificate;
     gp.private_key_pem = issued.private_key;
     return gp;
 }
-} // namespace
+}  // namespace
 
 BOOST_AUTO_TEST_CASE(wrong_host_and_expired_certificates_are_rejected) {
     neo::mock::certificate_authority ca;
@@ -283,6 +286,24 @@ BOOST_AUTO_TEST_CASE(wrong_host_and_expired_certificates_are_rejected) {
     p.ca_pem = ca.certificate();
     neo::client c{ok.io, p};
     BOOST_TEST(!ok.login(c).ec);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(failures_connect)
+
+BOOST_FIXTURE_TEST_CASE(connect_timeout, fixture) {
+    black_hole hole(io);
+    auto p = params();
+    p.gateway = neo::gateway::from_origin(hole.origin());
+    p.timeouts.connect = 200ms;
+    p.retry.max_attempts = 2;
+    neo::client c{io, p};
+    auto r = login(c);
+    BOOST_TEST(r.ec == make_error_code(errc::timeout), r.ec.message());
+    BOOST_TEST(r.diag.failed_phase == neo::phase::connect);
+    BOOST_TEST(r.diag.attempts == 2);
+    BOOST_TEST((r.elapsed >= 400ms && r.elapsed < 3000ms), r.elapsed.count());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

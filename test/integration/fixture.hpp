@@ -5,8 +5,11 @@
 #include <neo/mock/gateway.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <sys/socket.h>
+#include <unistd.h>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -18,7 +21,9 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-inline neo::login_request good_request() { return {.mobilenumber = "9999999908", .password = "mock-password"}; }
+inline neo::login_request good_request() {
+    return {.mobilenumber = "9999999908", .password = "mock-password"};
+}
 
 struct login_result {
     boost::system::error_code ec;
@@ -80,4 +85,27 @@ struct fixture {
     std::size_t app_tokens() const { return mock.request_count(neo::mock::route::app_token); }
 };
 
-} // namespace neo_test
+// A listener that never accepts, its backlog filled: the kernel drops further SYNs, so a connect
+// to it hangs until our connect timeout (Linux loopback behaviour).
+struct black_hole {
+    asio::ip::tcp::acceptor acceptor;
+    std::vector<int> fillers;
+    explicit black_hole(asio::io_context& io) : acceptor(io) {
+        asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+        acceptor.open(ep.protocol());
+        acceptor.bind(ep);
+        acceptor.listen(0);
+        const auto target = acceptor.local_endpoint();
+        for (int i = 0; i < 4; ++i) {  // non-blocking connects that fill the backlog
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            ::connect(fd, target.data(), static_cast<socklen_t>(target.size()));
+            fillers.push_back(fd);
+        }
+    }
+    ~black_hole() {
+        for (int fd : fillers) ::close(fd);
+    }
+    std::string origin() const { return "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()); }
+};
+
+}  // namespace neo_test

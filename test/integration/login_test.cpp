@@ -44,7 +44,8 @@ BOOST_FIXTURE_TEST_CASE(logs_in_through_the_oauth2_step, fixture) {
     const auto& app = reqs[0];
     BOOST_TEST(app.target == "/oauth2/token");
     BOOST_TEST(app.method == "POST");
-    BOOST_TEST(app.header("Authorization") == neo::detail::basic_authorization("mock-consumer-key", "mock-consumer-secret"));
+    BOOST_TEST(app.header("Authorization") ==
+               neo::detail::basic_authorization("mock-consumer-key", "mock-consumer-secret"));
     BOOST_TEST(boost::json::parse(app.body) == boost::json::parse(R"({"grant_type":"client_credentials"})"));
     const auto& lg = reqs[1];
     BOOST_TEST(lg.target == "/login/1.0/login/v2/validate");
@@ -52,30 +53,37 @@ BOOST_FIXTURE_TEST_CASE(logs_in_through_the_oauth2_step, fixture) {
     BOOST_TEST(lg.header("Content-Type") == "application/json");
     BOOST_TEST(lg.header("Accept") == "application/json");
     BOOST_TEST(lg.header("User-Agent") == "neo-login/0.1");
-    BOOST_TEST(boost::json::parse(lg.body) == boost::json::parse(R"({"mobileNumber":"+919999999908","password":"mock-password"})"));
+    BOOST_TEST(boost::json::parse(lg.body) ==
+               boost::json::parse(R"({"mobileNumber":"+919999999908","password":"mock-password"})"));
     BOOST_TEST(lg.status == 200u);
 }
 
 BOOST_FIXTURE_TEST_CASE(pan_userid_and_mpin_identities, fixture) {
     neo::client c{io, params()};
     std::vector<boost::system::error_code> results;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        for (neo::login_request req : {neo::login_request{.pan = "avrft7865t", .password = "mock-password"},
-                                        neo::login_request{.userid = "testuser", .password = "mock-password"},
-                                        neo::login_request{.mobilenumber = "+919999999908", .mpin = "123456"}}) {
-            auto [ec, s] = co_await c.async_login(std::move(req), asio::as_tuple(asio::use_awaitable));
-            results.push_back(ec);
-        }
-        mock.stop();
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            for (neo::login_request req : {neo::login_request{.pan = "avrft7865t", .password = "mock-password"},
+                                           neo::login_request{.userid = "testuser", .password = "mock-password"},
+                                           neo::login_request{.mobilenumber = "+919999999908", .mpin = "123456"}}) {
+                auto [ec, s] = co_await c.async_login(std::move(req), asio::as_tuple(asio::use_awaitable));
+                results.push_back(ec);
+            }
+            mock.stop();
+        },
+        asio::detached);
     run();
     BOOST_REQUIRE(results.size() == 3u);
     for (auto& ec : results) BOOST_TEST(!ec, ec.message());
     const auto reqs = mock.requests();
     BOOST_REQUIRE(reqs.size() == 4u);  // one app token, cached for the three logins
-    BOOST_TEST(boost::json::parse(reqs[1].body) == boost::json::parse(R"({"pan":"AVRFT7865T","password":"mock-password"})"));
-    BOOST_TEST(boost::json::parse(reqs[2].body) == boost::json::parse(R"({"userid":"testuser","password":"mock-password"})"));
-    BOOST_TEST(boost::json::parse(reqs[3].body) == boost::json::parse(R"({"mobileNumber":"+919999999908","mpin":"123456"})"));
+    BOOST_TEST(boost::json::parse(reqs[1].body) ==
+               boost::json::parse(R"({"pan":"AVRFT7865T","password":"mock-password"})"));
+    BOOST_TEST(boost::json::parse(reqs[2].body) ==
+               boost::json::parse(R"({"userid":"testuser","password":"mock-password"})"));
+    BOOST_TEST(boost::json::parse(reqs[3].body) ==
+               boost::json::parse(R"({"mobileNumber":"+919999999908","mpin":"123456"})"));
     BOOST_TEST(app_tokens() == 1u);
 }
 
@@ -144,40 +152,48 @@ BOOST_FIXTURE_TEST_CASE(bare_co_await_with_the_default_token, fixture) {
     neo::client c{io, params()};
     std::string ucc;
     boost::system::error_code thrown;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        neo::session s = co_await c.async_login(good_request());
-        ucc = s.ucc;
-        try {
-            co_await c.async_login({.userid = "testuser", .password = "bad"});
-        } catch (const boost::system::system_error& e) {
-            thrown = e.code();
-        }
-        mock.stop();
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            neo::session s = co_await c.async_login(good_request());
+            ucc = s.ucc;
+            try {
+                co_await c.async_login({.userid = "testuser", .password = "bad"});
+            } catch (const boost::system::system_error& e) {
+                thrown = e.code();
+            }
+            mock.stop();
+        },
+        asio::detached);
     run();
     BOOST_TEST(ucc == "TESTYA24");
     BOOST_TEST(thrown == make_error_code(errc::unauthorized));
 }
 
 namespace {
-std::string read_password() { return "mock-password"; }
-} // namespace
+std::string read_password() {
+    return "mock-password";
+}
+}  // namespace
 
 BOOST_FIXTURE_TEST_CASE(the_readme_sample_with_braced_temporaries, fixture) {
     // Braced aggregates inside co_await: the case GCC 12 miscompiles for std::string members.
     neo::client client{io, params()};
     std::string ucc, sid;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        neo::session s = co_await client.async_login(
-            {.mobilenumber = "9999999908", .password = neo::secret{read_password()}});
-        ucc = s.ucc;
-        sid = s.sid;
-        auto [ec, s2] = co_await client.async_login({.pan = "avrft7865t", .mpin = neo::secret{std::string("123456")}},
-                                                    asio::as_tuple(asio::use_awaitable));
-        BOOST_TEST(!ec);
-        BOOST_TEST(s2.sid != sid);
-        mock.stop();
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            neo::session s =
+                co_await client.async_login({.mobilenumber = "9999999908", .password = neo::secret{read_password()}});
+            ucc = s.ucc;
+            sid = s.sid;
+            auto [ec, s2] = co_await client.async_login(
+                {.pan = "avrft7865t", .mpin = neo::secret{std::string("123456")}}, asio::as_tuple(asio::use_awaitable));
+            BOOST_TEST(!ec);
+            BOOST_TEST(s2.sid != sid);
+            mock.stop();
+        },
+        asio::detached);
     run();
     BOOST_TEST(ucc == "TESTYA24");
     BOOST_TEST(sid.size() == 36u);
@@ -214,10 +230,11 @@ BOOST_AUTO_TEST_CASE(use_future_with_mock_on_its_own_thread) {
     asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::thread t([&] { io.run(); });
-    neo::client c{io, {.gateway = neo::gateway::from_origin(mock.origin()),
-                       .consumer_key = "mock-consumer-key",
-                       .consumer_secret = "mock-consumer-secret",
-                       .ca_pem = mock.ca_pem()}};
+    neo::client c{io,
+                  {.gateway = neo::gateway::from_origin(mock.origin()),
+                   .consumer_key = "mock-consumer-key",
+                   .consumer_secret = "mock-consumer-secret",
+                   .ca_pem = mock.ca_pem()}};
     auto f = c.async_login(good_request(), asio::use_future);
     BOOST_REQUIRE(f.wait_for(20s) == std::future_status::ready);
     BOOST_TEST(f.get().ucc == "TESTYA24");
@@ -249,10 +266,11 @@ BOOST_FIXTURE_TEST_CASE(many_concurrent_logins_on_one_thread, fixture) {
 BOOST_AUTO_TEST_CASE(concurrent_logins_on_four_threads) {
     neo::mock::gateway mock;
     asio::io_context io(4);
-    neo::client c{io, {.gateway = neo::gateway::from_origin(mock.origin()),
-                       .consumer_key = "mock-consumer-key",
-                       .consumer_secret = "mock-consumer-secret",
-                       .ca_pem = mock.ca_pem()}};
+    neo::client c{io,
+                  {.gateway = neo::gateway::from_origin(mock.origin()),
+                   .consumer_key = "mock-consumer-key",
+                   .consumer_secret = "mock-consumer-secret",
+                   .ca_pem = mock.ca_pem()}};
     constexpr int n = 100;
     std::atomic<int> ok{0}, calls{0};
     for (int i = 0; i < n; ++i)
@@ -269,8 +287,10 @@ BOOST_AUTO_TEST_CASE(concurrent_logins_on_four_threads) {
 
 BOOST_FIXTURE_TEST_CASE(no_secret_in_logs_diagnostics_or_errors, fixture) {
     // The server echoes the password in its error body.
-    mock.script(neo::mock::route::login,
-                {{.status = 400, .body = R"({"error":[{"code":"10300","message":"bad password mock-password for mock-consumer-secret"}]})"}});
+    mock.script(
+        neo::mock::route::login,
+        {{.status = 400,
+          .body = R"({"error":[{"code":"10300","message":"bad password mock-password for mock-consumer-secret"}]})"}});
     neo::client c{io, params()};
     auto r = login(c);
     BOOST_TEST(r.ec == make_error_code(errc::bad_request));

@@ -55,7 +55,9 @@ raw_answer send(const neo::mock::gateway& mock, std::string_view target, std::st
     return a;
 }
 
-std::string basic() { return neo::detail::basic_authorization("mock-consumer-key", "mock-consumer-secret"); }
+std::string basic() {
+    return neo::detail::basic_authorization("mock-consumer-key", "mock-consumer-secret");
+}
 
 std::string bearer(const neo::mock::gateway& mock) {
     auto a = send(mock, "/oauth2/token", basic(), R"({"grant_type":"client_credentials"})");
@@ -67,13 +69,14 @@ const char* login_path = "/login/1.0/login/v2/validate";
 
 std::string error_code_of(const raw_answer& a) {
     const auto& o = a.body.as_object();
-    if (auto* e = o.if_contains("error"); e && e->is_array()) return std::string(e->as_array().at(0).at("code").as_string());
+    if (auto* e = o.if_contains("error"); e && e->is_array())
+        return std::string(e->as_array().at(0).at("code").as_string());
     if (auto* c = o.if_contains("code"); c && c->is_string()) return std::string(c->as_string());
     if (auto* e = o.if_contains("error"); e && e->is_string()) return std::string(e->as_string());
     return {};
 }
 
-} // namespace
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(mock_gateway)
 
@@ -87,14 +90,16 @@ BOOST_AUTO_TEST_CASE(checks_in_the_contract_order) {
     BOOST_TEST(bad_bearer.status == 401u);
     BOOST_TEST(error_code_of(bad_bearer) == "900901");
     const auto b = bearer(mock);
-    BOOST_TEST(send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})", "text/plain").status == 400u);
+    BOOST_TEST(send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})", "text/plain").status ==
+               400u);
     BOOST_TEST(send(mock, login_path, b, "not json").status == 400u);
     BOOST_TEST(send(mock, login_path, b, "[1,2]").status == 400u);
-    for (const char* body : {R"({"userid":"testuser","pan":"AVRFT7865T","password":"mock-password"})",
-                             R"({"password":"mock-password"})", R"({"mobileNumber":"9999999908","password":"mock-password"})",
-                             R"({"pan":"avrft7865t","password":"mock-password"})",
-                             R"({"userid":"testuser","password":"mock-password","mpin":"123456"})",
-                             R"({"userid":"testuser","mpin":"12345"})"}) {
+    for (const char* body :
+         {R"({"userid":"testuser","pan":"AVRFT7865T","password":"mock-password"})", R"({"password":"mock-password"})",
+          R"({"mobileNumber":"9999999908","password":"mock-password"})",
+          R"({"pan":"avrft7865t","password":"mock-password"})",
+          R"({"userid":"testuser","password":"mock-password","mpin":"123456"})",
+          R"({"userid":"testuser","mpin":"12345"})"}) {
         auto a = send(mock, login_path, b, body);
         BOOST_TEST(a.status == 400u, body);
         BOOST_TEST(error_code_of(a) == "10300", body);
@@ -144,7 +149,8 @@ BOOST_AUTO_TEST_CASE(scenarios_from_json_and_lists) {
     BOOST_REQUIRE(l.size() == 4u);
     BOOST_TEST(l[0].headers.at(0).second == "1");
     BOOST_TEST((l[2].action == neo::mock::fault::close_mid_answer));
-    for (const char* bad : {"{", "[]", R"({"login":[{"status":"x"}]})", R"({"bogus":1})", R"({"connections":["nope"]})"})
+    for (const char* bad :
+         {"{", "[]", R"({"login":[{"status":"x"}]})", R"({"bogus":1})", R"({"connections":["nope"]})"})
         BOOST_CHECK_THROW(neo::mock::parse_scenario(bad), std::invalid_argument);
     BOOST_CHECK_THROW(neo::mock::parse_answer_list("42"), std::invalid_argument);
     BOOST_CHECK_THROW(neo::mock::parse_answer_list("200,wat"), std::invalid_argument);

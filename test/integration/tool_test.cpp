@@ -4,16 +4,16 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -48,8 +48,18 @@ struct tool_env {
     ~tool_env() { std::system(("rm -rf " + dir).c_str()); }
 
     std::vector<std::string> base_args() {
-        return {"--gateway", mock.origin(), "--ca-file", ca_file, "--consumer-key", "mock-consumer-key",
-                "--consumer-secret", "mock-consumer-secret", "--backoff-initial-ms", "1", "--backoff-max-ms", "5"};
+        return {"--gateway",
+                mock.origin(),
+                "--ca-file",
+                ca_file,
+                "--consumer-key",
+                "mock-consumer-key",
+                "--consumer-secret",
+                "mock-consumer-secret",
+                "--backoff-initial-ms",
+                "1",
+                "--backoff-max-ms",
+                "5"};
     }
 
     tool_result run(std::vector<std::string> args, std::vector<std::string> env = {"NEO_PASSWORD=mock-password"},
@@ -106,7 +116,7 @@ void no_secrets(const std::string& err, const std::vector<std::string>& secrets)
     for (const auto& s : secrets) BOOST_TEST(err.find(s) == std::string::npos, "secret on stderr");
 }
 
-} // namespace
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(tool)
 
@@ -144,11 +154,17 @@ BOOST_AUTO_TEST_CASE(exit_statuses) {
     const std::vector<row> rows = {
         {"rejected", {}, {"--userid", "nobody"}, 3},
         {"500", {{.status = 500}}, {"--userid", "testuser"}, 3},
-        {"unavailable", {{.status = 503}, {.status = 503}, {.status = 503}, {.status = 503}}, {"--userid", "testuser"}, 4},
+        {"unavailable",
+         {{.status = 503}, {.status = 503}, {.status = 503}, {.status = 503}},
+         {"--userid", "testuser"},
+         4},
         {"retry-after too long", {{.status = 429, .headers = {{"Retry-After", "3600"}}}}, {"--userid", "testuser"}, 4},
         {"malformed", {{.status = 200, .body = "{\"data\":"}}, {"--userid", "testuser"}, 6},
         {"redirect", {{.status = 301, .headers = {{"Location", "https://127.0.0.1:1/"}}}}, {"--userid", "testuser"}, 6},
-        {"timeout", {{.action = neo::mock::fault::stall}}, {"--userid", "testuser", "--timeout-ms", "200", "--max-attempts", "1"}, 7},
+        {"timeout",
+         {{.action = neo::mock::fault::stall}},
+         {"--userid", "testuser", "--timeout-ms", "200", "--max-attempts", "1"},
+         7},
         {"deadline", {{.action = neo::mock::fault::stall}}, {"--userid", "testuser", "--deadline-ms", "300"}, 7},
     };
     for (const auto& row : rows) {
@@ -193,9 +209,11 @@ BOOST_AUTO_TEST_CASE(untrusted_gateway_is_a_tls_failure) {
 
 BOOST_AUTO_TEST_CASE(secrets_from_stdin_and_access_token) {
     tool_env t;
-    auto r = t.run(t.base_args() + std::vector<std::string>{"--mobilenumber", "9999999908", "--mpin-stdin"}, {}, "123456\n");
+    auto r =
+        t.run(t.base_args() + std::vector<std::string>{"--mobilenumber", "9999999908", "--mpin-stdin"}, {}, "123456\n");
     BOOST_TEST(r.status == 0, r.err);
-    auto p = t.run(t.base_args() + std::vector<std::string>{"--userid", "testuser", "--password-stdin"}, {}, "mock-password\n");
+    auto p = t.run(t.base_args() + std::vector<std::string>{"--userid", "testuser", "--password-stdin"}, {},
+                   "mock-password\n");
     BOOST_TEST(p.status == 0, p.err);
     BOOST_TEST(t.mock.request_count(route::app_token) == 2u);
     auto a = t.run({"--gateway", t.mock.origin(), "--ca-file", t.ca_file, "--userid", "testuser"},

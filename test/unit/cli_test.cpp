@@ -20,16 +20,17 @@ struct run {
     std::string parse(std::vector<const char*> args) {
         args.insert(args.begin(), "neo-login");
         std::istringstream in(stdin_text);
-        return parse_cli(static_cast<int>(args.size()), args.data(),
-                         [this](const char* n) -> const char* {
-                             auto it = env.find(n);
-                             return it == env.end() ? nullptr : it->second.c_str();
-                         },
-                         in, opts);
+        return parse_cli(
+            static_cast<int>(args.size()), args.data(),
+            [this](const char* n) -> const char* {
+                auto it = env.find(n);
+                return it == env.end() ? nullptr : it->second.c_str();
+            },
+            in, opts);
     }
 };
 
-} // namespace
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(cli)
 

@@ -9,16 +9,27 @@ using neo::errc;
 BOOST_AUTO_TEST_SUITE(error)
 
 BOOST_AUTO_TEST_CASE(codes_belong_to_their_conditions) {
-    struct row { errc e; condition c; };
+    struct row {
+        errc e;
+        condition c;
+    };
     const row rows[] = {
-        {errc::no_identity, condition::invalid_input},     {errc::invalid_gateway, condition::invalid_input},
-        {errc::missing_credentials, condition::invalid_input}, {errc::bad_request, condition::rejected},
-        {errc::unauthorized, condition::rejected},         {errc::rejected, condition::rejected},
-        {errc::server_error, condition::rejected},         {errc::rate_limited, condition::unavailable},
-        {errc::service_unavailable, condition::unavailable}, {errc::connection_failed, condition::unavailable},
-        {errc::tls_verification_failed, condition::tls},   {errc::tls_handshake_failed, condition::tls},
-        {errc::malformed_response, condition::bad_response}, {errc::redirect, condition::bad_response},
-        {errc::truncated_response, condition::bad_response}, {errc::timeout, condition::timed_out},
+        {errc::no_identity, condition::invalid_input},
+        {errc::invalid_gateway, condition::invalid_input},
+        {errc::missing_credentials, condition::invalid_input},
+        {errc::bad_request, condition::rejected},
+        {errc::unauthorized, condition::rejected},
+        {errc::rejected, condition::rejected},
+        {errc::server_error, condition::rejected},
+        {errc::rate_limited, condition::unavailable},
+        {errc::service_unavailable, condition::unavailable},
+        {errc::connection_failed, condition::unavailable},
+        {errc::tls_verification_failed, condition::tls},
+        {errc::tls_handshake_failed, condition::tls},
+        {errc::malformed_response, condition::bad_response},
+        {errc::redirect, condition::bad_response},
+        {errc::truncated_response, condition::bad_response},
+        {errc::timeout, condition::timed_out},
         {errc::deadline_exceeded, condition::timed_out},
     };
     for (const auto& r : rows) {

@@ -31,7 +31,8 @@ BOOST_AUTO_TEST_CASE(pan_is_upper_cased_and_checked) {
 BOOST_AUTO_TEST_CASE(validation_names_the_first_problem) {
     auto v = [](login_request r) { return validate(r); };
     BOOST_TEST(v({.password = "x"}) == make_error_code(errc::no_identity));
-    BOOST_TEST(v({.mobilenumber = "9999999908", .userid = "u", .password = "x"}) == make_error_code(errc::several_identities));
+    BOOST_TEST(v({.mobilenumber = "9999999908", .userid = "u", .password = "x"}) ==
+               make_error_code(errc::several_identities));
     BOOST_TEST(v({.mobilenumber = "12345", .password = "x"}) == make_error_code(errc::invalid_mobile_number));
     BOOST_TEST(v({.pan = "ABC", .password = "x"}) == make_error_code(errc::invalid_pan));
     BOOST_TEST(v({.userid = "a\nb", .password = "x"}) == make_error_code(errc::invalid_userid));

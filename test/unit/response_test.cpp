@@ -11,7 +11,9 @@ namespace {
 // The documented sample of the seed page (token shortened to a valid JWT of the same claims).
 const char* sample_token =
     "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9."
-    "eyJzY29wZSI6WyJWaWV3Il0sImV4cCI6MTY1NTgwNjMyOCwianRpIjoiNjFjMmE4MTUtMzQ0ZS00YWMwLThiZmEtZTVjYmFiNzAyNmEzIiwiaWF0IjoxNjU1ODAyNzI4LCJpc3MiOiJsb2dpbi1zZXJ2aWNlIiwic3ViIjoiVEVTVFlBMjQiLCJmZXRjaGNhY2hpbmdydWxlIjowLCJjYXRlZ29yaXNhdGlvbiI6IiJ9."
+    "eyJzY29wZSI6WyJWaWV3Il0sImV4cCI6MTY1NTgwNjMyOCwianRpIjoiNjFjMmE4MTUtMzQ0ZS00YWMwLThiZmEtZTVjYmFiNzAyNmEzIiwiaWF0Ij"
+    "oxNjU1ODAyNzI4LCJpc3MiOiJsb2dpbi1zZXJ2aWNlIiwic3ViIjoiVEVTVFlBMjQiLCJmZXRjaGNhY2hpbmdydWxlIjowLCJjYXRlZ29yaXNhdGlv"
+    "biI6IiJ9."
     "bgui3u2Rw75RfIgCVH2dBV7YJ6xq0Y";
 
 std::string sample_body(const std::string& extra = "") {
@@ -19,7 +21,7 @@ std::string sample_body(const std::string& extra = "") {
            R"(","sid":"ebd3c21a-5174-4db1-9454-d9afd94d7340","rid":"23835a76-9b50-4842-a343-0dbabeb20a8f","hsServerId":"server1","caches":{"lastUpdatedTS":"1654684389","multiplewatchlists":"1654684389","watchlist":"1638271224"},"ucc":"TESTYA24","greetingName":"string")" +
            extra + "}}";
 }
-} // namespace
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(response)
 
@@ -49,8 +51,10 @@ BOOST_AUTO_TEST_CASE(documented_sample_parses) {
 }
 
 BOOST_AUTO_TEST_CASE(newer_and_unknown_fields_are_kept) {
-    auto c = classify_response(step_kind::login, 200, "application/json",
-                               sample_body(R"(,"isUserPwdExpired":true,"isTrialAccount":false,"dataCenter":"gdc","searchAPIKey":"k","brandNew":{"x":[1,2]})"));
+    auto c = classify_response(
+        step_kind::login, 200, "application/json",
+        sample_body(
+            R"(,"isUserPwdExpired":true,"isTrialAccount":false,"dataCenter":"gdc","searchAPIKey":"k","brandNew":{"x":[1,2]})"));
     BOOST_REQUIRE(!c.ec);
     auto s = session_from_data(c.result);
     BOOST_REQUIRE(s);
@@ -61,18 +65,27 @@ BOOST_AUTO_TEST_CASE(newer_and_unknown_fields_are_kept) {
 }
 
 BOOST_AUTO_TEST_CASE(success_needs_token_and_sid) {
-    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"sid":"s"}})").ec == make_error_code(errc::missing_fields));
-    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":"t"}})").ec == make_error_code(errc::missing_fields));
-    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":"","sid":"s"}})").ec == make_error_code(errc::missing_fields));
-    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":1,"sid":"s"}})").ec == make_error_code(errc::missing_fields));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"sid":"s"}})").ec ==
+               make_error_code(errc::missing_fields));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":"t"}})").ec ==
+               make_error_code(errc::missing_fields));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":"","sid":"s"}})").ec ==
+               make_error_code(errc::missing_fields));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":1,"sid":"s"}})").ec ==
+               make_error_code(errc::missing_fields));
     BOOST_TEST(classify_response(step_kind::login, 200, "", R"({})").ec == make_error_code(errc::missing_fields));
-    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":"x"})").ec == make_error_code(errc::missing_fields));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":"x"})").ec ==
+               make_error_code(errc::missing_fields));
     BOOST_TEST(classify_response(step_kind::login, 200, "", "[1]").ec == make_error_code(errc::malformed_response));
-    BOOST_TEST(classify_response(step_kind::login, 200, "text/html", "<html>").ec == make_error_code(errc::malformed_response));
+    BOOST_TEST(classify_response(step_kind::login, 200, "text/html", "<html>").ec ==
+               make_error_code(errc::malformed_response));
     BOOST_TEST(classify_response(step_kind::login, 200, "", "").ec == make_error_code(errc::malformed_response));
-    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":"t","sid":"s")").ec == make_error_code(errc::malformed_response));
-    BOOST_TEST(classify_response(step_kind::login, 200, "", "{\"data\":{\"token\":\"\xff\",\"sid\":\"s\"}}").ec == make_error_code(errc::malformed_response));
-    BOOST_TEST(classify_response(step_kind::login, 200, "", std::string(100, '[') + std::string(100, ']')).ec == make_error_code(errc::malformed_response));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", R"({"data":{"token":"t","sid":"s")").ec ==
+               make_error_code(errc::malformed_response));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", "{\"data\":{\"token\":\"\xff\",\"sid\":\"s\"}}").ec ==
+               make_error_code(errc::malformed_response));
+    BOOST_TEST(classify_response(step_kind::login, 200, "", std::string(100, '[') + std::string(100, ']')).ec ==
+               make_error_code(errc::malformed_response));
 }
 
 BOOST_AUTO_TEST_CASE(statuses_map_to_codes) {
@@ -88,18 +101,29 @@ BOOST_AUTO_TEST_CASE(statuses_map_to_codes) {
     BOOST_TEST(!status_error(200));
 }
 
-struct shape { unsigned status; const char* body; const char* code; const char* message; errc expected; };
+struct shape {
+    unsigned status;
+    const char* body;
+    const char* code;
+    const char* message;
+    errc expected;
+};
 
 BOOST_AUTO_TEST_CASE(every_error_shape_keeps_code_and_message) {
     const shape shapes[] = {
         {400, R"({"error":[{"code":"10300","message":"Invalid input"}]})", "10300", "Invalid input", errc::bad_request},
-        {400, R"({"error":[{"code":"10512","message":"Required header not found."}]})", "10512", "Required header not found.", errc::bad_request},
-        {401, R"({"code":"900901","message":"Invalid Credentials","description":"Access failure"})", "900901", "Invalid Credentials", errc::unauthorized},
-        {401, R"({"error_description":"invalid_client","error":"invalid_client"})", "invalid_client", "invalid_client", errc::unauthorized},
-        {401, R"({"status":"error","message":"Invalid credentials or TOTP.","errorCode":"401"})", "401", "Invalid credentials or TOTP.", errc::unauthorized},
+        {400, R"({"error":[{"code":"10512","message":"Required header not found."}]})", "10512",
+         "Required header not found.", errc::bad_request},
+        {401, R"({"code":"900901","message":"Invalid Credentials","description":"Access failure"})", "900901",
+         "Invalid Credentials", errc::unauthorized},
+        {401, R"({"error_description":"invalid_client","error":"invalid_client"})", "invalid_client", "invalid_client",
+         errc::unauthorized},
+        {401, R"({"status":"error","message":"Invalid credentials or TOTP.","errorCode":"401"})", "401",
+         "Invalid credentials or TOTP.", errc::unauthorized},
         {200, R"({"stCode":401,"errMsg":"Invalid MPIN","status":"failure"})", "401", "Invalid MPIN", errc::rejected},
         {200, R"({"stCode":429,"errMsg":"Invalid UCC","status":"failure"})", "429", "Invalid UCC", errc::rejected},
-        {429, R"({"code":429,"error":"Rate limit exceeded","message":"too many request received"})", "429", "too many request received", errc::rate_limited},
+        {429, R"({"code":429,"error":"Rate limit exceeded","message":"too many request received"})", "429",
+         "too many request received", errc::rate_limited},
         {200, R"({"error":[{"code":"10300","message":"x"}]})", "10300", "x", errc::rejected},
     };
     for (const auto& s : shapes) {
@@ -123,8 +147,10 @@ BOOST_AUTO_TEST_CASE(app_token_answers) {
                                 R"({"access_token":"abc","scope":"default","token_type":"Bearer","expires_in":3600})");
     BOOST_TEST(!ok.ec);
     BOOST_TEST(ok.result.at("access_token").as_string() == "abc");
-    BOOST_TEST(classify_response(step_kind::app_token, 200, "", R"({"token_type":"Bearer"})").ec == make_error_code(errc::missing_fields));
-    auto bad = classify_response(step_kind::app_token, 401, "", R"({"error_description":"invalid_client","error":"invalid_client"})");
+    BOOST_TEST(classify_response(step_kind::app_token, 200, "", R"({"token_type":"Bearer"})").ec ==
+               make_error_code(errc::missing_fields));
+    auto bad = classify_response(step_kind::app_token, 401, "",
+                                 R"({"error_description":"invalid_client","error":"invalid_client"})");
     BOOST_TEST(bad.ec == make_error_code(errc::unauthorized));
     BOOST_TEST(bad.server_code == "invalid_client");
 }

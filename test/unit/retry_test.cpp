@@ -38,10 +38,10 @@ BOOST_AUTO_TEST_CASE(the_retry_decision_table) {
     BOOST_TEST(yes(errc::connection_failed, true));  // ambiguous: on by default for login
     BOOST_TEST(yes(errc::timeout, true));
     BOOST_TEST(yes(errc::truncated_response, true));
-    for (errc e : {errc::bad_request, errc::unauthorized, errc::forbidden, errc::server_error, errc::rejected,
-                   errc::tls_verification_failed, errc::tls_handshake_failed, errc::malformed_response,
-                   errc::missing_fields, errc::response_too_large, errc::protocol_error, errc::redirect,
-                   errc::deadline_exceeded, errc::no_identity}) {
+    for (errc e :
+         {errc::bad_request, errc::unauthorized, errc::forbidden, errc::server_error, errc::rejected,
+          errc::tls_verification_failed, errc::tls_handshake_failed, errc::malformed_response, errc::missing_fields,
+          errc::response_too_large, errc::protocol_error, errc::redirect, errc::deadline_exceeded, errc::no_identity}) {
         BOOST_TEST(!yes(e, false), boost::system::error_code(e).message());
     }
     BOOST_TEST(!neo::is_retryable(boost::asio::error::operation_aborted, false, p));

@@ -11,4 +11,4 @@ namespace neo::detail {
 /// Replaces every occurrence of each non-empty secret in `text` with "***".
 void redact(std::string& text, const std::vector<secret>& secrets);
 
-} // namespace neo::detail
+}  // namespace neo::detail

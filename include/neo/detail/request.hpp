@@ -35,4 +35,4 @@ std::string base64_encode(std::string_view in);
 /// Standard or URL-safe alphabet, padding optional; false on any other character.
 bool base64_decode(std::string_view in, std::string& out);
 
-} // namespace neo::detail
+}  // namespace neo::detail

@@ -29,7 +29,6 @@ boost::system::error_code status_error(unsigned status) noexcept;
 bool extract_server_error(const boost::json::value& body, std::string& code, std::string& message);
 
 /// The whole classification of one answer.
-classified classify_response(step_kind step, unsigned status, std::string_view content_type,
-                             std::string_view body);
+classified classify_response(step_kind step, unsigned status, std::string_view content_type, std::string_view body);
 
-} // namespace neo::detail
+}  // namespace neo::detail

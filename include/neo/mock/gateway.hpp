@@ -117,7 +117,7 @@ public:
     std::vector<recorded_request> requests() const;
     std::size_t request_count(route r) const;
     std::size_t connections() const;  ///< accepted
-    std::size_t handshakes() const;    ///< completed TLS handshakes
+    std::size_t handshakes() const;   ///< completed TLS handshakes
     /// Forgets records, scripts and counters (tokens issued stay valid).
     void reset();
 
@@ -130,4 +130,4 @@ private:
     std::shared_ptr<impl> impl_;
 };
 
-} // namespace neo::mock
+}  // namespace neo::mock

@@ -38,4 +38,4 @@ private:
     std::shared_ptr<impl> impl_;
 };
 
-} // namespace neo::mock
+}  // namespace neo::mock

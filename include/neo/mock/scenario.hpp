@@ -25,4 +25,4 @@ scenario parse_scenario(std::string_view json);
 
 void apply(gateway& g, const scenario& s);
 
-} // namespace neo::mock
+}  // namespace neo::mock
