@@ -246,6 +246,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     const bool is_ip = is_ip_literal(ep.host, addr);
     tcp::resolver::results_type endpoints;
     if (!is_ip) {
+        if (st.cancelled) co_return fail({}, phase::resolve);
         const auto b = st.bound_for(p.timeouts.resolve);
         if (b.expired) co_return fail(errc::deadline_exceeded, phase::resolve);
         tcp::resolver resolver(ex);
@@ -271,6 +272,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     // Connect (each address in turn, all within one bound).
     beast::tcp_stream stream(ex);
     {
+        if (st.cancelled) co_return fail({}, phase::connect);
         const auto b = st.bound_for(p.timeouts.connect);
         if (b.expired) co_return fail(errc::deadline_exceeded, phase::connect);
         arm(stream, b);
@@ -301,6 +303,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     }
     tls.set_verify_mode(ssl::verify_peer);
     {
+        if (st.cancelled) co_return fail({}, phase::handshake);
         const auto b = st.bound_for(p.timeouts.handshake);
         if (b.expired) co_return fail(errc::deadline_exceeded, phase::handshake);
         arm(lowest, b);
@@ -319,6 +322,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     // Write the request and read the whole answer under one bound: a server that drips bytes
     // does not extend it.
     {
+        if (st.cancelled) co_return fail({}, phase::exchange);
         const auto b = st.bound_for(p.timeouts.exchange);
         if (b.expired) co_return fail(errc::deadline_exceeded, phase::exchange);
         arm(lowest, b);
@@ -440,9 +444,9 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
                     "Retry-After of " + std::to_string(rec.retry_after->count()) + " s is longer than the time left";
                 st.diag.detail = c.detail;
                 rec.result = c.ec;
-                st.diag.history.push_back(std::move(rec));
                 st.log(log_level::info, head + "; Retry-After " + std::to_string(rec.retry_after->count()) +
                                             " s exceeds the time left, giving up");
+                st.diag.history.push_back(std::move(rec));
                 co_return c;
             }
         } else {

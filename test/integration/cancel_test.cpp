@@ -78,6 +78,29 @@ BOOST_FIXTURE_TEST_CASE(during_the_connect, fixture) {
     BOOST_TEST((steady::now() - t0 < 1000ms));
 }
 
+BOOST_FIXTURE_TEST_CASE(cancelled_right_after_initiation, fixture) {
+    black_hole hole(io);  // a connect that would hang: only the cancellation can end it quickly
+    auto p = params();
+    p.gateway = neo::gateway::from_origin(hole.origin());
+    neo::client c{io, p};
+    asio::cancellation_signal signal;
+    int calls = 0;
+    boost::system::error_code got;
+    c.async_login(good_request(),
+                  asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, neo::session) {
+                      ++calls;
+                      got = ec;
+                      mock.stop();
+                  }));
+    signal.emit(asio::cancellation_type::terminal);
+    BOOST_TEST(calls == 0);
+    const auto t0 = steady::now();
+    run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(got == boost::asio::error::operation_aborted);
+    BOOST_TEST((steady::now() - t0 < 1000ms));
+}
+
 BOOST_FIXTURE_TEST_CASE(during_the_app_token_exchange, fixture) {
     mock.script(route::app_token, {{.action = fault::stall}});
     cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::terminal);
