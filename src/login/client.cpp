@@ -340,8 +340,16 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(p.limits.header_bytes, UINT32_MAX)));
             parser.body_limit(p.limits.body_bytes);
             auto [rec, rn] = co_await http::async_read(tls, buffer, parser, nothrow);
+            (void)rn;
             if (st.cancelled) co_return fail({}, phase::exchange);
             if (rec == beast::error::timeout) co_return fail(timed_out(b), phase::exchange, "answer timed out");
+            // A body delimited by the end of the connection, ended without close_notify: accept what
+            // the framing allows (a truncated JSON body is still caught when it is parsed).
+            if (rec == ssl::error::stream_truncated && parser.is_header_done() && !parser.chunked() &&
+                !parser.content_length()) {
+                rec = {};
+                parser.put_eof(rec);
+            }
             if (rec) {
                 std::string detail;
                 auto e = read_error(rec, parser.is_header_done(), detail);

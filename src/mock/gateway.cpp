@@ -426,14 +426,17 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
             set_status(index, res.result_int());
             res.keep_alive(req.keep_alive());
             lowest.expires_after(params.io_timeout);
-            if (action == fault::close_mid_answer) {
-                // The whole header, half the body, then a close without close_notify.
+            if (action == fault::close_mid_answer || action == fault::close_delimited_answer) {
+                // close_mid_answer: the whole header, half the body. close_delimited_answer: no
+                // Content-Length, the whole body. Either way a close without close_notify follows.
+                const bool whole = action == fault::close_delimited_answer;
+                if (whole) res.erase(http::field::content_length);
                 std::string head;
                 for (const auto& field : res.base())
                     head += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
                 std::string wire = "HTTP/1.1 " + std::to_string(res.result_int()) + " " + std::string(res.reason()) +
-                                   "\r\n" + head + "\r\n";
-                wire += res.body().substr(0, res.body().size() / 2);
+                                   "\r\n" + head + (whole ? "Connection: close\r\n\r\n" : "\r\n");
+                wire += whole ? res.body() : res.body().substr(0, res.body().size() / 2);
                 co_await asio::async_write(c->tls, asio::buffer(wire), nothrow);
                 c->abort();
                 co_return;

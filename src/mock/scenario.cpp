@@ -25,6 +25,7 @@ fault parse_fault(std::string_view s) {
     if (s == "stall") return fault::stall;
     if (s == "close" || s == "close_without_answer") return fault::close_without_answer;
     if (s == "close_mid_answer") return fault::close_mid_answer;
+    if (s == "close_delimited_answer") return fault::close_delimited_answer;
     throw std::invalid_argument("unknown fault '" + std::string(s) + "'");
 }
 

@@ -176,6 +176,17 @@ BOOST_FIXTURE_TEST_CASE(connection_faults_are_retried, fixture) {
     BOOST_TEST(mock.connections() == 5u);
 }
 
+BOOST_FIXTURE_TEST_CASE(answer_delimited_by_the_close_is_accepted, fixture) {
+    // No Content-Length, the body ends with a close without close_notify (HTTP/1.0 style).
+    mock.script(route::app_token, {{.action = fault::close_delimited_answer}});
+    mock.script(route::login, {{.action = fault::close_delimited_answer}});
+    neo::client c{io, params()};
+    auto r = login(c);
+    BOOST_TEST(!r.ec, r.ec.message() << " " << r.diag.detail);
+    BOOST_TEST(r.diag.attempts == 2);
+    BOOST_TEST(r.session.ucc == "TESTYA24");
+}
+
 BOOST_FIXTURE_TEST_CASE(ambiguous_failures_not_retried_when_switched_off, fixture) {
     mock.script(route::login, {{.action = fault::close_mid_answer}});
     auto p = params();

@@ -28,7 +28,10 @@ enum class fault {
     stall_before_tls,      ///< accept, then never handshake (per connection)
     stall,                 ///< read the request, never answer
     close_without_answer,  ///< read the request, close
-    close_mid_answer,      ///< read the request, send half of the status line and headers, close
+    close_mid_answer,      ///< read the request, send the header and half the body, close (no close_notify)
+    /// read the request, answer without Content-Length (the body ends at the close), close
+    /// without close_notify, as some HTTP/1.0-style servers do
+    close_delimited_answer,
 };
 
 /// One scripted answer for one request to a route.
