@@ -19,11 +19,7 @@ asio::awaitable<void> trade(neo::client& client) {
 int main() {
     asio::io_context io;                         // the user's own io_context
     neo::mock::gateway mock(io.get_executor());  // stands in for neo::gateway::uat()
-    neo::client client{io,
-                       {.gateway = neo::gateway::from_origin(mock.origin()),
-                        .consumer_key = "mock-consumer-key",
-                        .consumer_secret = "mock-consumer-secret",
-                        .ca_pem = mock.ca_pem()}};
+    neo::client client{io, mock.client_params()};
     int rc = 1;
     asio::co_spawn(io, trade(client), [&](std::exception_ptr e) {
         try {

@@ -9,11 +9,7 @@
 int main() {
     boost::asio::io_context io;
     neo::mock::gateway mock(io.get_executor());
-    neo::client client{io,
-                       {.gateway = neo::gateway::from_origin(mock.origin()),
-                        .consumer_key = "mock-consumer-key",
-                        .consumer_secret = "mock-consumer-secret",
-                        .ca_pem = mock.ca_pem()}};
+    neo::client client{io, mock.client_params()};
     neo::diagnostics diag;
     int rc = 1;
     // A wrong password: the callback gets a typed error and the server's own code and message.

@@ -15,11 +15,7 @@ int main() {
     auto work = boost::asio::make_work_guard(io);
     std::thread runner([&] { io.run(); });
 
-    neo::client client{io,
-                       {.gateway = neo::gateway::from_origin(mock.origin()),
-                        .consumer_key = "mock-consumer-key",
-                        .consumer_secret = "mock-consumer-secret",
-                        .ca_pem = mock.ca_pem()}};
+    neo::client client{io, mock.client_params()};
     int rc = 0;
     try {
         std::future<neo::session> f =

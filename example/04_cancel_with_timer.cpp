@@ -14,11 +14,7 @@ int main() {
     asio::io_context io;
     neo::mock::gateway mock(io.get_executor());
     mock.script(neo::mock::route::login, {{.action = neo::mock::fault::stall}});
-    neo::client client{io,
-                       {.gateway = neo::gateway::from_origin(mock.origin()),
-                        .consumer_key = "mock-consumer-key",
-                        .consumer_secret = "mock-consumer-secret",
-                        .ca_pem = mock.ca_pem()}};
+    neo::client client{io, mock.client_params()};
     asio::cancellation_signal cancel;
     asio::steady_timer timer(io, std::chrono::milliseconds(200));
     timer.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });

@@ -12,10 +12,7 @@ int main() {
     neo::mock::gateway mock(io.get_executor());
     mock.script(neo::mock::route::login, {{.status = 503}, {.status = 503, .headers = {{"Retry-After", "0"}}}});
 
-    neo::client_params params{.gateway = neo::gateway::from_origin(mock.origin()),
-                              .consumer_key = "mock-consumer-key",
-                              .consumer_secret = "mock-consumer-secret",
-                              .ca_pem = mock.ca_pem()};
+    neo::client_params params = mock.client_params();
     params.retry = {
         .max_attempts = 6, .initial_backoff = 20ms, .initial_backoff_429 = 100ms, .max_backoff = 200ms, .deadline = 5s};
     params.timeouts.exchange = 2s;

@@ -12,11 +12,7 @@
 int main() {
     neo::mock::gateway mock;  // its own thread
     boost::asio::io_context io(4);
-    neo::client client{io,
-                       {.gateway = neo::gateway::from_origin(mock.origin()),
-                        .consumer_key = "mock-consumer-key",
-                        .consumer_secret = "mock-consumer-secret",
-                        .ca_pem = mock.ca_pem()}};
+    neo::client client{io, mock.client_params()};
     std::atomic<int> ok{0};
     constexpr int n = 50;
     for (int i = 0; i < n; ++i)

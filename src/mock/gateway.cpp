@@ -513,6 +513,15 @@ const std::string& gateway::ca_pem() const noexcept {
     return impl_->ca;
 }
 
+neo::client_params gateway::client_params() const {
+    neo::client_params p;
+    p.gateway = neo::gateway::from_origin(origin());
+    p.consumer_key = impl_->params.fixture.consumer_key;
+    p.consumer_secret = impl_->params.fixture.consumer_secret;
+    p.ca_pem = impl_->ca;
+    return p;
+}
+
 void gateway::write_ca_file(const std::string& path) const {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << impl_->ca;

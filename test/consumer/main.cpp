@@ -12,11 +12,7 @@ int main() {
     namespace asio = boost::asio;
     asio::io_context io;
     neo::mock::gateway mock(io.get_executor());
-    neo::client client{io,
-                       {.gateway = neo::gateway::from_origin(mock.origin()),
-                        .consumer_key = "mock-consumer-key",
-                        .consumer_secret = "mock-consumer-secret",
-                        .ca_pem = mock.ca_pem()}};
+    neo::client client{io, mock.client_params()};
     int rc = 1;
     asio::co_spawn(
         io,

@@ -43,11 +43,7 @@ struct fixture {
 
     /// Params for the mock: its origin and CA, the fixture app, instant backoff, a capturing log.
     neo::client_params params() {
-        neo::client_params p;
-        p.gateway = neo::gateway::from_origin(mock.origin());
-        p.consumer_key = "mock-consumer-key";
-        p.consumer_secret = "mock-consumer-secret";
-        p.ca_pem = mock.ca_pem();
+        neo::client_params p = mock.client_params();
         p.logger.level = neo::log_level::trace;
         p.logger.sink = [this](neo::log_level, std::string_view line) { log_lines.emplace_back(line); };
         p.on_backoff = [this](std::chrono::milliseconds w) {

@@ -230,11 +230,7 @@ BOOST_AUTO_TEST_CASE(use_future_with_mock_on_its_own_thread) {
     asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::thread t([&] { io.run(); });
-    neo::client c{io,
-                  {.gateway = neo::gateway::from_origin(mock.origin()),
-                   .consumer_key = "mock-consumer-key",
-                   .consumer_secret = "mock-consumer-secret",
-                   .ca_pem = mock.ca_pem()}};
+    neo::client c{io, mock.client_params()};
     auto f = c.async_login(good_request(), asio::use_future);
     BOOST_REQUIRE(f.wait_for(20s) == std::future_status::ready);
     BOOST_TEST(f.get().ucc == "TESTYA24");
@@ -266,11 +262,7 @@ BOOST_FIXTURE_TEST_CASE(many_concurrent_logins_on_one_thread, fixture) {
 BOOST_AUTO_TEST_CASE(concurrent_logins_on_four_threads) {
     neo::mock::gateway mock;
     asio::io_context io(4);
-    neo::client c{io,
-                  {.gateway = neo::gateway::from_origin(mock.origin()),
-                   .consumer_key = "mock-consumer-key",
-                   .consumer_secret = "mock-consumer-secret",
-                   .ca_pem = mock.ca_pem()}};
+    neo::client c{io, mock.client_params()};
     constexpr int n = 100;
     std::atomic<int> ok{0}, calls{0};
     for (int i = 0; i < n; ++i)

@@ -1,6 +1,7 @@
 // neo/mock/gateway.hpp: a local TLS gateway that speaks the login family, for tests.
 #pragma once
 
+#include <neo/client_params.hpp>
 #include <neo/mock/pki.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -109,6 +110,9 @@ public:
     std::string origin() const;
     /// The CA that signed the server certificate (empty if the caller gave the certificate).
     const std::string& ca_pem() const noexcept;
+    /// Client params pointed at this mock: its origin (prod paths), its CA, and the fixture's
+    /// consumer key and secret. Everything else is left at its default.
+    neo::client_params client_params() const;
     /// Writes ca_pem() to `path`.
     void write_ca_file(const std::string& path) const;
 
