@@ -4,6 +4,7 @@
 #include <neo/mock/pki.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <ctime>
 
@@ -96,6 +97,38 @@ BOOST_AUTO_TEST_CASE(bad_bodies_are_bad_responses) {
         BOOST_TEST(r.ec == make_error_code(expected), body.substr(0, 30));
         BOOST_TEST(f.logins() == 1u);
     }
+}
+
+BOOST_FIXTURE_TEST_CASE(oversize_header_is_refused, fixture) {
+    mock.script(route::login, {{.status = 200, .headers = {{"X-Padding", std::string(20000, 'a')}}}});
+    neo::client c{io, params()};  // 16 KiB header limit
+    auto r = login(c);
+    BOOST_TEST(r.ec == make_error_code(errc::response_too_large), r.ec.message());
+    BOOST_TEST(logins() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(callers_tls_context_still_verifies_the_peer, fixture) {
+    // A caller's context that trusts nothing and even asks for no verification: the client
+    // still sets peer and host verification on every stream.
+    asio::ssl::context careless(asio::ssl::context::tls_client);
+    careless.set_verify_mode(asio::ssl::verify_none);
+    auto p = params();
+    p.tls_context = &careless;
+    neo::client c{io, p};
+    auto r = login(c);
+    BOOST_TEST(r.ec == make_error_code(errc::tls_verification_failed), r.ec.message());
+    BOOST_TEST(mock.requests().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(callers_tls_context_with_the_ca_works, fixture) {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.add_certificate_authority(asio::buffer(mock.ca_pem()));
+    auto p = params();
+    p.ca_pem.clear();
+    p.tls_context = &ctx;
+    neo::client c{io, p};
+    auto r = login(c);
+    BOOST_TEST(!r.ec, r.ec.message() << " " << r.diag.detail);
 }
 
 BOOST_FIXTURE_TEST_CASE(retry_after_seconds_is_honoured, fixture) {
