@@ -38,3 +38,21 @@ BOOST_AUTO_TEST_CASE(wipe_zeroes_bytes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include <neo/detail/redact.hpp>
+
+BOOST_AUTO_TEST_SUITE(redaction)
+
+BOOST_AUTO_TEST_CASE(every_occurrence_of_every_secret_is_masked) {
+    std::string text = "bad password hunter2 (hunter2) for app s3cr3t; token abc.def";
+    neo::detail::redact(text, {neo::secret{"hunter2"}, neo::secret{}, neo::secret{"s3cr3t"}, neo::secret{"abc.def"}});
+    BOOST_TEST(text == "bad password *** (***) for app ***; token ***");
+    std::string untouched = "nothing to hide";
+    neo::detail::redact(untouched, {neo::secret{}});
+    BOOST_TEST(untouched == "nothing to hide");
+    std::string overlapping = "aaaa";
+    neo::detail::redact(overlapping, {neo::secret{"aa"}});
+    BOOST_TEST(overlapping == "******");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
