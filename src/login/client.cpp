@@ -233,6 +233,8 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     http_result r;
     const auto& p = st.params();
     auto ex = co_await asio::this_coro::executor;
+    // Every early exit goes through here: once the caller has cancelled, the reason is always
+    // operation_aborted, whatever the phase saw.
     auto fail = [&](error_code ec, phase ph, std::string detail = {}) {
         r.ec = st.cancelled ? error_code(asio::error::operation_aborted) : ec;
         r.failed = ph;
@@ -246,9 +248,8 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     const bool is_ip = is_ip_literal(ep.host, addr);
     tcp::resolver::results_type endpoints;
     if (!is_ip) {
-        if (st.cancelled) co_return fail({}, phase::resolve);
         const auto b = st.bound_for(p.timeouts.resolve);
-        if (b.expired) co_return fail(errc::deadline_exceeded, phase::resolve);
+        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::resolve);
         tcp::resolver resolver(ex);
         asio::steady_timer timer(ex);
         if (b.unbounded)
@@ -272,9 +273,8 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     // Connect (each address in turn, all within one bound).
     beast::tcp_stream stream(ex);
     {
-        if (st.cancelled) co_return fail({}, phase::connect);
         const auto b = st.bound_for(p.timeouts.connect);
-        if (b.expired) co_return fail(errc::deadline_exceeded, phase::connect);
+        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::connect);
         arm(stream, b);
         st.abort_io = [&] { stream.cancel(); };
         error_code ec;
@@ -303,9 +303,8 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     }
     tls.set_verify_mode(ssl::verify_peer);
     {
-        if (st.cancelled) co_return fail({}, phase::handshake);
         const auto b = st.bound_for(p.timeouts.handshake);
-        if (b.expired) co_return fail(errc::deadline_exceeded, phase::handshake);
+        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::handshake);
         arm(lowest, b);
         st.abort_io = [&] { lowest.cancel(); };
         auto [ec] = co_await tls.async_handshake(ssl::stream_base::client, nothrow);
@@ -322,9 +321,8 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     // Write the request and read the whole answer under one bound: a server that drips bytes
     // does not extend it.
     {
-        if (st.cancelled) co_return fail({}, phase::exchange);
         const auto b = st.bound_for(p.timeouts.exchange);
-        if (b.expired) co_return fail(errc::deadline_exceeded, phase::exchange);
+        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::exchange);
         arm(lowest, b);
         st.abort_io = [&] { lowest.cancel(); };
         r.request_sent = true;
