@@ -24,6 +24,10 @@ namespace neo {
 /// The completion signature of `async_login`.
 using login_signature = void(boost::system::error_code, session);
 using login_handler = boost::asio::any_completion_handler<login_signature>;
+/// The completion signature of the steps that yield nothing but success or an error
+/// (`async_generate_otp`, `async_logout`).
+using ack_signature = void(boost::system::error_code);
+using ack_handler = boost::asio::any_completion_handler<ack_signature>;
 
 /// The default completion token: `co_await client.async_login(req)` inside an
 /// `asio::awaitable` yields the session and throws `boost::system::system_error` on failure.
@@ -44,13 +48,38 @@ struct initiate_login {
         start_login(impl, std::move(req), diag, login_handler(std::forward<Handler>(h)));
     }
 };
+
+// The arguments of one step of the family, made by compiled code (kept out of this header).
+struct step_args;
+std::shared_ptr<step_args> generate_otp_args(const session& view);
+std::shared_ptr<step_args> second_factor_args(const session& view, second_factor f);
+std::shared_ptr<step_args> logout_args(const session& trade);
+std::shared_ptr<step_args> totp_login_args(totp_login_request r);
+std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin);
+void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, login_handler h);
+void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, ack_handler h);
+
+template <class Signature>
+struct initiate_step {
+    std::shared_ptr<client_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& h, std::shared_ptr<step_args> a, diagnostics* diag) const {
+        start_step(impl, std::move(a), diag, boost::asio::any_completion_handler<Signature>(std::forward<Handler>(h)));
+    }
+};
 }  // namespace detail
 
 /// Logs in to the Kotak Neo Trade API. Cheap to keep, meant to live as long as the engine: it
 /// holds the TLS context (made once) and the cached OAuth2 app token.
 ///
-/// Thread safety: distinct objects safe; a shared object is safe for concurrent `async_login`
-/// calls (each operation runs on its own strand of the client's executor).
+/// Every step of the family (async_login, async_generate_otp, async_session_2fa, async_logout,
+/// async_totp_login, async_totp_validate) runs through the same machinery: input checked before
+/// anything is sent, the same retry policy, phase bounds, deadline, cancellation, TLS rules and
+/// diagnostics. The `session` arguments are copied into the operation.
+///
+/// Copies share one state (TLS context, cached app token): a copy is a second handle.
+/// Thread safety: distinct objects safe; a shared object is safe for concurrent operations
+/// (each operation runs on its own strand of the client's executor).
 class client {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -59,6 +88,8 @@ public:
     /// loaded, or when the TLS context cannot be made.
     explicit client(executor_type ex, client_params params = {});
     explicit client(boost::asio::io_context& ctx, client_params params = {});
+    client(const client&) = default;
+    client& operator=(const client&) = default;
     client(client&&) noexcept = default;
     client& operator=(client&&) noexcept = default;
     ~client();
@@ -92,7 +123,75 @@ public:
                                                                    &diag);
     }
 
+    // ---- Generation 1, after async_login ----------------------------------------------------
+
+    /// Asks the gateway to send the OTP for the second factor (protocol.md step 3), for the user
+    /// of `view` (its token's `sub`). Handler: `void(error_code)`. Same retry, timeout,
+    /// cancellation, TLS and diagnostics rules as `async_login`; a session without token, sid or
+    /// `sub` completes with `errc::invalid_session` before anything is sent.
+    template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>) auto async_generate_otp(const session& view, Token&& token = {}) {
+        return start<ack_signature>(detail::generate_otp_args(view), nullptr, token);
+    }
+    template <class Token = default_completion_token>
+    auto async_generate_otp(const session& view, diagnostics& diag, Token&& token = {}) {
+        return start<ack_signature>(detail::generate_otp_args(view), &diag, token);
+    }
+
+    /// The second factor (protocol.md step 4): the OTP or the MPIN turns the view session into a
+    /// trade session. Sends `sid` and `Auth` of `view`. Handler: `void(error_code, neo::session)`.
+    template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>) auto async_session_2fa(const session& view, second_factor f,
+                                                                      Token&& token = {}) {
+        return start<login_signature>(detail::second_factor_args(view, std::move(f)), nullptr, token);
+    }
+    template <class Token = default_completion_token>
+    auto async_session_2fa(const session& view, second_factor f, diagnostics& diag, Token&& token = {}) {
+        return start<login_signature>(detail::second_factor_args(view, std::move(f)), &diag, token);
+    }
+
+    /// Ends a trade session on the gateway (protocol.md step 5). Handler: `void(error_code)`.
+    template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>) auto async_logout(const session& trade, Token&& token = {}) {
+        return start<ack_signature>(detail::logout_args(trade), nullptr, token);
+    }
+    template <class Token = default_completion_token>
+    auto async_logout(const session& trade, diagnostics& diag, Token&& token = {}) {
+        return start<ack_signature>(detail::logout_args(trade), &diag, token);
+    }
+
+    // ---- Generation 2 (the current API): no OAuth2, `Authorization: <consumer key>` ----------
+
+    /// tradeApiLogin: mobile number, UCC and the TOTP of the moment give a view session. Needs
+    /// `params().consumer_key` (not the secret). Handler: `void(error_code, neo::session)`.
+    template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>) auto async_totp_login(totp_login_request r, Token&& token = {}) {
+        return start<login_signature>(detail::totp_login_args(std::move(r)), nullptr, token);
+    }
+    template <class Token = default_completion_token>
+    auto async_totp_login(totp_login_request r, diagnostics& diag, Token&& token = {}) {
+        return start<login_signature>(detail::totp_login_args(std::move(r)), &diag, token);
+    }
+
+    /// tradeApiValidate: the MPIN (6 digits) turns the view session into a trade session that
+    /// carries `base_url` and `data_center`. Handler: `void(error_code, neo::session)`.
+    template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>) auto async_totp_validate(const session& view, secret mpin,
+                                                                        Token&& token = {}) {
+        return start<login_signature>(detail::totp_validate_args(view, std::move(mpin)), nullptr, token);
+    }
+    template <class Token = default_completion_token>
+    auto async_totp_validate(const session& view, secret mpin, diagnostics& diag, Token&& token = {}) {
+        return start<login_signature>(detail::totp_validate_args(view, std::move(mpin)), &diag, token);
+    }
+
 private:
+    template <class Signature, class Token>
+    auto start(std::shared_ptr<detail::step_args> a, diagnostics* diag, Token& token) {
+        return boost::asio::async_initiate<Token, Signature>(detail::initiate_step<Signature>{impl_}, token,
+                                                             std::move(a), diag);
+    }
+
     std::shared_ptr<detail::client_impl> impl_;
 };
 

@@ -41,6 +41,8 @@ struct client_params {
     secret consumer_secret;
     /// A ready app token; when set the OAuth2 step is skipped. Default: empty.
     secret access_token;
+    /// Generation 2's `neo-fin-key` header. Default: "neotradeapi", as the SDK sends.
+    std::string neo_fin_key = "neotradeapi";
     /// PEM file of the CAs to trust instead of the system store; read once, when the client is
     /// built. Default: empty (the system store).
     std::string ca_file;

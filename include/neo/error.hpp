@@ -54,6 +54,15 @@ enum class errc : int {
     deadline_exceeded,  ///< the whole call took longer than its deadline
 
     internal_error,  ///< a bug or an allocation failure inside the library
+
+    // more invalid input (condition::invalid_input), added with the rest of the login family
+    invalid_otp,             ///< an OTP second factor that is not 4 digits
+    invalid_totp,            ///< a TOTP code that is not 6 digits
+    invalid_ucc,             ///< a client code (UCC) that is empty, too long or not alphanumeric
+    invalid_session,         ///< a session without token or sid, or a view token without a `sub` claim
+    invalid_totp_secret,     ///< a TOTP seed that is not base32 (or is empty)
+    no_second_factor,        ///< neither an OTP nor an MPIN given for the second factor
+    several_second_factors,  ///< both an OTP and an MPIN given for the second factor
 };
 
 /// Coarse groups of `errc`, for decisions such as a process exit status.

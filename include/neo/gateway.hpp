@@ -18,14 +18,22 @@ struct endpoint {
 
 /// The endpoints of the login family for one environment.
 struct gateway {
-    endpoint app_token;  ///< OAuth2 client-credentials token (generation 1)
-    endpoint login;      ///< password/MPIN login (view token), also the second factor
+    // generation 1
+    endpoint app_token;     ///< OAuth2 client-credentials token
+    endpoint login;         ///< password/MPIN login (view token), also the second factor (trade token)
+    endpoint otp_generate;  ///< sends the OTP for the second factor
+    endpoint logout;        ///< ends a trade session
+    // generation 2 (the current API)
+    endpoint totp_login;     ///< tradeApiLogin: mobile number, UCC and TOTP (view token)
+    endpoint totp_validate;  ///< tradeApiValidate: MPIN (trade token and base URL)
 
-    /// UAT: nsbxapi.kotaksecurities.com/oauth2/token and
-    /// nsbxapi-gw.kotaksecurities.com/api/1.0/login/v2/validate.
+    /// UAT: nsbxapi.kotaksecurities.com/oauth2/token, nsbxapi-gw.kotaksecurities.com/api/1.0/
+    /// {login/v2/validate, login/otp/generate, logout}; generation 2 on
+    /// mis.kotaksecurities.com/login/1.0/{tradeApiLogin, tradeApiValidate} (the only host the
+    /// SDK documents for it).
     static gateway uat();
-    /// Prod ("Live"): napi.kotaksecurities.com/oauth2/token and
-    /// gw-napi.kotaksecurities.com/login/1.0/login/v2/validate.
+    /// Prod ("Live"): napi.kotaksecurities.com/oauth2/token, gw-napi.kotaksecurities.com/login/1.0/
+    /// {login/v2/validate, login/otp/generate, logout}; generation 2 as for UAT.
     static gateway prod();
     static gateway live() { return prod(); }
     static gateway of(environment env) { return env == environment::uat ? uat() : prod(); }

@@ -12,3 +12,5 @@
 #include <neo/retry_policy.hpp>
 #include <neo/secret.hpp>
 #include <neo/session.hpp>
+#include <neo/session_manager.hpp>
+#include <neo/totp.hpp>

@@ -1,4 +1,4 @@
-// neo/login_request.hpp: who logs in, and with what.
+// neo/login_request.hpp: what each step of the login family sends (who logs in, and with what).
 #pragma once
 
 #include <neo/fixed_string.hpp>
@@ -23,6 +23,31 @@ struct login_request {
     secret password;
     /// 6 digits, instead of the password.
     secret mpin;
+};
+
+/// Generation 1, the second factor of `client::async_session_2fa`: exactly one of `otp` and `mpin`.
+/// With an OTP the body carries the view token's `sub` as `userId`. With an MPIN it carries the
+/// identity used to log in, so give the same one of `mobilenumber`, `userid` or `pan` (exactly one).
+/// Stored in place, like login_request.
+struct second_factor {
+    /// 4 digits, as sent after `client::async_generate_otp`.
+    secret otp;
+    /// 6 digits, instead of an OTP.
+    secret mpin;
+    identity mobilenumber;
+    identity userid;
+    identity pan;
+};
+
+/// Generation 2, `client::async_totp_login`: mobile number, client code and a current TOTP.
+/// Stored in place, like login_request.
+struct totp_login_request {
+    /// "9999999908" (sent as "+919999999908") or "+919999999908".
+    identity mobilenumber;
+    /// The client code, e.g. "TESTYA24" (letters and digits, at most 32).
+    identity ucc;
+    /// 6 digits: the code of the moment, e.g. from `neo::totp`.
+    secret totp;
 };
 
 }  // namespace neo

@@ -44,6 +44,10 @@ struct session {
     session_caches caches;
     std::optional<bool> is_user_pwd_expired;
     std::string data_center;
+    /// Generation 2's validated session: the host for every later call (`baseUrl`).
+    std::string base_url;
+    /// Generation 2: "View" or "Trade" (`kType`).
+    std::string k_type;
     boost::json::object data;  ///< the whole `data` object, unknown fields included
     std::optional<token_claims> claims;
 

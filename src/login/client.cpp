@@ -28,6 +28,7 @@
 #include <functional>
 #include <mutex>
 #include <random>
+#include <variant>
 
 namespace neo::detail {
 
@@ -168,11 +169,12 @@ std::string host_header(const endpoint& ep) {
 
 using request_t = http::request<http::string_body>;
 
-request_t make_request(const client_params& p, const endpoint& ep, std::string_view authorization, std::string body) {
+request_t make_request(const client_params& p, const endpoint& ep, std::string_view authorization, std::string body,
+                       std::string_view content_type = "application/json") {
     request_t req{http::verb::post, ep.target, 11};
     req.set(http::field::host, host_header(ep));
     req.set(http::field::user_agent, p.user_agent);
-    req.set(http::field::content_type, "application/json");
+    req.set(http::field::content_type, content_type);
     req.set(http::field::accept, "application/json");
     req.set(http::field::authorization, authorization);
     req.body() = std::move(body);
@@ -182,9 +184,11 @@ request_t make_request(const client_params& p, const endpoint& ep, std::string_v
 
 void wipe_request(request_t& req) {
     wipe(req.body());
-    if (auto it = req.find(http::field::authorization); it != req.end()) {
-        auto v = it->value();
-        wipe(const_cast<char*>(v.data()), v.size());
+    for (auto& f : req) {
+        if (f.name() == http::field::authorization || beast::iequals(f.name_string(), "Auth")) {
+            auto v = f.value();
+            wipe(const_cast<char*>(v.data()), v.size());
+        }
     }
 }
 
@@ -485,18 +489,43 @@ struct outcome {
     session s;
 };
 
-asio::awaitable<outcome> run_login(std::shared_ptr<op_state> stp, login_request req) {
-    op_state& st = *stp;
-    const auto& p = st.params();
-    std::string why;
-    if (auto ec = validate(p, &why)) {
-        st.diag.detail = why;
-        co_return outcome{ec, {}};
-    }
-    if (auto ec = validate(req)) co_return outcome{ec, {}};
-    if (p.retry.deadline.count() > 0) st.deadline = steady::now() + p.retry.deadline;
-    st.secrets = {req.password, req.mpin, p.consumer_secret, p.access_token};
+// The pair of a session that a following step sends back (sid, Auth), and the user it is for.
+struct session_ref {
+    std::string token;
+    std::string sid;
+    std::string user_id;  // the token's sub
 
+    explicit session_ref(const session& s)
+        : token(s.token), sid(s.sid), user_id(s.claims ? s.claims->sub : std::string()) {}
+    session_ref(const session_ref&) = default;
+    ~session_ref() { wipe(token); }
+};
+
+}  // namespace
+
+struct step_args {
+    struct generate_otp {
+        session_ref view;
+    };
+    struct two_factor {
+        session_ref view;
+        second_factor factor;
+    };
+    struct logout {
+        session_ref trade;
+    };
+    struct totp_validate {
+        session_ref view;
+        secret mpin;
+    };
+    std::variant<login_request, generate_otp, two_factor, logout, totp_login_request, totp_validate> op;
+};
+
+namespace {
+
+// The app token: the caller's, the cached one, or a new one from the OAuth2 step.
+asio::awaitable<std::pair<error_code, secret>> acquire_bearer(op_state& st) {
+    const auto& p = st.params();
     secret bearer = p.access_token;
     if (bearer.empty()) {
         std::lock_guard lock(st.impl->mu);
@@ -509,7 +538,7 @@ asio::awaitable<outcome> run_login(std::shared_ptr<op_state> stp, login_request 
             wipe(auth);
             return r;
         });
-        if (c.ec) co_return outcome{c.ec, {}};
+        if (c.ec) co_return std::pair{c.ec, secret()};
         bearer = secret(std::string(c.result.at("access_token").get_string()));
         std::int64_t expires_in = 3600;
         if (const auto* e = c.result.if_contains("expires_in"); e && e->is_int64() && e->get_int64() > 0)
@@ -520,26 +549,165 @@ asio::awaitable<outcome> run_login(std::shared_ptr<op_state> stp, login_request 
         st.impl->app_token_expiry = steady::now() + std::chrono::seconds(expires_in - margin);
     }
     st.secrets.push_back(bearer);
+    co_return std::pair{error_code{}, std::move(bearer)};
+}
 
-    auto c = co_await run_step(st, step_kind::login, p.gateway.login, [&] {
+// One step after the checks: `Authorization` (Bearer for generation 1, the consumer key for
+// generation 2), the extra headers of the step, its body; retried by run_step. Always a named
+// variable: GCC 12 miscompiles a braced temporary with std::string members inside co_await.
+struct step_spec {
+    step_kind kind;
+    const endpoint* ep;
+    std::string body;                   // wiped once sent
+    const session_ref* pair = nullptr;  // sid + Auth
+    const char* sid_header = "sid";
+    std::string_view content_type = "application/json";
+};
+
+asio::awaitable<classified> run_gen1(op_state& st, step_spec& spec) {
+    const auto& p = st.params();
+    std::string why;
+    if (auto ec = validate(p, *spec.ep, credentials::oauth2, &why)) {
+        st.diag.detail = why;
+        co_return classified{ec};
+    }
+    auto [ec, bearer] = co_await acquire_bearer(st);
+    if (ec) co_return classified{ec};
+    auto c = co_await run_step(st, spec.kind, *spec.ep, [&] {
         std::string auth = "Bearer ";
         auth.append(bearer.reveal());
-        auto r = make_request(p, p.gateway.login, auth, login_body(req));
+        auto r = make_request(p, *spec.ep, auth, spec.body, spec.content_type);
         wipe(auth);
+        if (spec.pair) {
+            r.set(spec.sid_header, spec.pair->sid);
+            r.set("Auth", spec.pair->token);
+        }
         return r;
     });
-    if (c.ec) {
-        // A rejected bearer: forget the cached app token so the next call fetches a new one.
-        if (c.ec == errc::unauthorized && p.access_token.empty()) {
-            std::lock_guard lock(st.impl->mu);
-            st.impl->app_token.clear();
+    wipe(spec.body);
+    // A rejected bearer: forget the cached app token so the next call fetches a new one.
+    if (c.ec == errc::unauthorized && p.access_token.empty()) {
+        std::lock_guard lock(st.impl->mu);
+        st.impl->app_token.clear();
+    }
+    co_return c;
+}
+
+asio::awaitable<classified> run_gen2(op_state& st, step_spec& spec) {
+    const auto& p = st.params();
+    std::string why;
+    if (auto ec = validate(p, *spec.ep, credentials::consumer_key, &why)) {
+        st.diag.detail = why;
+        co_return classified{ec};
+    }
+    auto c = co_await run_step(st, spec.kind, *spec.ep, [&] {
+        auto r = make_request(p, *spec.ep, p.consumer_key, spec.body);
+        r.set("neo-fin-key", p.neo_fin_key);
+        if (spec.pair) {
+            r.set("sid", spec.pair->sid);
+            r.set("Auth", spec.pair->token);
         }
+        return r;
+    });
+    wipe(spec.body);
+    co_return c;
+}
+
+outcome to_outcome(classified c, op_state& st, const char* what) {
+    if (c.ec) return outcome{c.ec, {}};
+    auto s = session_from_data(c.result);
+    if (!s) return outcome{errc::missing_fields, {}};
+    st.log(log_level::info, what + (s->ucc.empty() ? std::string() : " for " + s->ucc));
+    return outcome{{}, std::move(*s)};
+}
+
+asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
+    op_state& st = *stp;
+    const auto& p = st.params();
+    const auto& gw = p.gateway;
+    if (p.retry.deadline.count() > 0) st.deadline = steady::now() + p.retry.deadline;
+    st.secrets = {p.consumer_secret, p.access_token};
+    auto remember = [&](std::string_view s) {
+        if (!s.empty() && s.size() <= secret::max_size) st.secrets.emplace_back(s);
+    };
+    auto& op = args->op;
+
+    if (auto* req = std::get_if<login_request>(&op)) {
+        if (auto ec = validate(*req)) co_return outcome{ec, {}};
+        remember(req->password.reveal());
+        remember(req->mpin.reveal());
+        step_spec spec{step_kind::login, &gw.login, login_body(*req)};
+        auto c = co_await run_gen1(st, spec);
+        co_return to_outcome(std::move(c), st, "logged in");
+    }
+    if (auto* a = std::get_if<step_args::generate_otp>(&op)) {
+        if (auto ec = validate_session(a->view.token, a->view.sid)) co_return outcome{ec, {}};
+        if (a->view.user_id.empty()) co_return outcome{errc::invalid_session, {}};
+        remember(a->view.token);
+        step_spec spec{step_kind::otp_generate, &gw.otp_generate, otp_generate_body(a->view.user_id)};
+        auto c = co_await run_gen1(st, spec);
+        if (!c.ec) st.log(log_level::info, "OTP sent");
         co_return outcome{c.ec, {}};
     }
-    auto s = session_from_data(c.result);
-    if (!s) co_return outcome{errc::missing_fields, {}};
-    st.log(log_level::info, "logged in" + (s->ucc.empty() ? std::string() : " as " + s->ucc));
-    co_return outcome{{}, std::move(*s)};
+    if (auto* a = std::get_if<step_args::two_factor>(&op)) {
+        if (auto ec = validate_session(a->view.token, a->view.sid)) co_return outcome{ec, {}};
+        if (auto ec = validate(a->factor)) co_return outcome{ec, {}};
+        if (!a->factor.otp.empty() && a->view.user_id.empty()) co_return outcome{errc::invalid_session, {}};
+        remember(a->view.token);
+        remember(a->factor.otp.reveal());
+        remember(a->factor.mpin.reveal());
+        step_spec spec{step_kind::second_factor, &gw.login, second_factor_body(a->factor, a->view.user_id), &a->view};
+        auto c = co_await run_gen1(st, spec);
+        co_return to_outcome(std::move(c), st, "second factor accepted");
+    }
+    if (auto* a = std::get_if<step_args::logout>(&op)) {
+        if (auto ec = validate_session(a->trade.token, a->trade.sid)) co_return outcome{ec, {}};
+        remember(a->trade.token);
+        step_spec spec{step_kind::logout, &gw.logout, std::string(),
+                       &a->trade,         "Sid",      "application/x-www-form-urlencoded"};
+        auto c = co_await run_gen1(st, spec);
+        if (!c.ec) st.log(log_level::info, "logged out");
+        co_return outcome{c.ec, {}};
+    }
+    if (auto* r = std::get_if<totp_login_request>(&op)) {
+        if (auto ec = validate(*r)) co_return outcome{ec, {}};
+        remember(r->totp.reveal());
+        step_spec spec{step_kind::totp_login, &gw.totp_login, totp_login_body(*r)};
+        auto c = co_await run_gen2(st, spec);
+        co_return to_outcome(std::move(c), st, "TOTP login accepted");
+    }
+    auto& a = std::get<step_args::totp_validate>(op);
+    if (auto ec = validate_session(a.view.token, a.view.sid)) co_return outcome{ec, {}};
+    if (!is_mpin(a.mpin.reveal())) co_return outcome{errc::invalid_mpin, {}};
+    remember(a.view.token);
+    remember(a.mpin.reveal());
+    step_spec spec{step_kind::totp_validate, &gw.totp_validate, totp_validate_body(a.mpin.reveal()), &a.view};
+    auto c = co_await run_gen2(st, spec);
+    co_return to_outcome(std::move(c), st, "MPIN validated");
+}
+
+template <class Handler, class Deliver>
+void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, diagnostics* diag, Handler handler,
+            Deliver deliver) {
+    auto st = std::make_shared<op_state>(std::move(impl));
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    if (slot.is_connected()) {
+        slot.assign([st](asio::cancellation_type type) {
+            if (type != asio::cancellation_type::none) asio::post(st->strand, [st] { st->cancel(); });
+        });
+    }
+    // co_spawn starts the coroutine through post: the handler never runs inside this call.
+    asio::co_spawn(st->strand, run_op(st, std::move(args)),
+                   [st, diag, h = std::move(handler), deliver](std::exception_ptr e, outcome o) mutable {
+                       if (e) o = outcome{errc::internal_error, {}};
+                       if (auto s = asio::get_associated_cancellation_slot(h); s.is_connected()) s.clear();
+                       st->abort_io = nullptr;
+                       if (diag) *diag = std::move(st->diag);
+                       auto hex = asio::get_associated_executor(h, st->impl->ex);
+                       asio::dispatch(hex, [h = std::move(h), o = std::move(o), deliver]() mutable {
+                           deliver(std::move(h), std::move(o));
+                       });
+                   });
 }
 
 }  // namespace
@@ -562,25 +730,33 @@ std::shared_ptr<client_impl> make_client_impl(asio::any_io_executor ex, client_p
 }
 
 void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnostics* diag, login_handler handler) {
-    auto st = std::make_shared<op_state>(std::move(impl));
-    auto slot = asio::get_associated_cancellation_slot(handler);
-    if (slot.is_connected()) {
-        slot.assign([st](asio::cancellation_type type) {
-            if (type != asio::cancellation_type::none) asio::post(st->strand, [st] { st->cancel(); });
-        });
-    }
-    // co_spawn starts the coroutine through post: the handler never runs inside this call.
-    asio::co_spawn(st->strand, run_login(st, std::move(req)),
-                   [st, diag, h = std::move(handler)](std::exception_ptr e, outcome o) mutable {
-                       if (e) o = outcome{errc::internal_error, {}};
-                       if (auto s = asio::get_associated_cancellation_slot(h); s.is_connected()) s.clear();
-                       st->abort_io = nullptr;
-                       if (diag) *diag = std::move(st->diag);
-                       auto hex = asio::get_associated_executor(h, st->impl->ex);
-                       asio::dispatch(hex, [h = std::move(h), ec = o.ec, s = std::move(o.s)]() mutable {
-                           std::move(h)(ec, std::move(s));
-                       });
-                   });
+    auto args = std::make_shared<step_args>(step_args{std::move(req)});
+    start_step(std::move(impl), std::move(args), diag, std::move(handler));
+}
+
+void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, login_handler h) {
+    launch(std::move(impl), std::move(a), diag, std::move(h),
+           [](login_handler&& h, outcome&& o) { std::move(h)(o.ec, std::move(o.s)); });
+}
+
+void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, ack_handler h) {
+    launch(std::move(impl), std::move(a), diag, std::move(h), [](ack_handler&& h, outcome&& o) { std::move(h)(o.ec); });
+}
+
+std::shared_ptr<step_args> generate_otp_args(const session& view) {
+    return std::make_shared<step_args>(step_args{step_args::generate_otp{session_ref(view)}});
+}
+std::shared_ptr<step_args> second_factor_args(const session& view, second_factor f) {
+    return std::make_shared<step_args>(step_args{step_args::two_factor{session_ref(view), std::move(f)}});
+}
+std::shared_ptr<step_args> logout_args(const session& trade) {
+    return std::make_shared<step_args>(step_args{step_args::logout{session_ref(trade)}});
+}
+std::shared_ptr<step_args> totp_login_args(totp_login_request r) {
+    return std::make_shared<step_args>(step_args{std::move(r)});
+}
+std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin) {
+    return std::make_shared<step_args>(step_args{step_args::totp_validate{session_ref(view), std::move(mpin)}});
 }
 
 }  // namespace neo::detail

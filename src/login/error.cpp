@@ -70,6 +70,20 @@ const char* errc_message(errc e) noexcept {
             return "deadline exceeded";
         case errc::internal_error:
             return "internal error";
+        case errc::invalid_otp:
+            return "invalid OTP: 4 digits";
+        case errc::invalid_totp:
+            return "invalid TOTP code: 6 digits";
+        case errc::invalid_ucc:
+            return "invalid UCC: 1 to 32 letters and digits";
+        case errc::invalid_session:
+            return "invalid session: no token or sid, or a token without a sub claim";
+        case errc::invalid_totp_secret:
+            return "invalid TOTP secret: not base32";
+        case errc::no_second_factor:
+            return "no second factor: give an OTP or an MPIN";
+        case errc::several_second_factors:
+            return "both an OTP and an MPIN given for the second factor";
     }
     return "unknown neo error";
 }
@@ -111,6 +125,7 @@ public:
 }  // namespace
 
 condition condition_of(errc e) noexcept {
+    if (e >= errc::invalid_otp) return condition::invalid_input;
     if (e <= errc::invalid_gateway) return condition::invalid_input;
     if (e <= errc::rejected) return condition::rejected;
     if (e <= errc::connection_failed) return condition::unavailable;

@@ -8,9 +8,20 @@
 namespace neo {
 namespace {
 
-constexpr std::string_view uat_login = "/api/1.0/login/v2/validate";
-constexpr std::string_view prod_login = "/login/1.0/login/v2/validate";
 constexpr std::string_view oauth = "/oauth2/token";
+constexpr std::string_view gen2_host = "mis.kotaksecurities.com";
+
+gateway with_paths(std::string_view oauth_host, std::string_view host, std::string_view prefix) {
+    const auto ep = [](std::string_view h, std::string_view a, std::string_view b = {}) {
+        return endpoint{std::string(h), "443", std::string(a) + std::string(b)};
+    };
+    return {ep(oauth_host, oauth),
+            ep(host, prefix, "/login/v2/validate"),
+            ep(host, prefix, "/login/otp/generate"),
+            ep(host, prefix, "/logout"),
+            ep(gen2_host, "/login/1.0/tradeApiLogin"),
+            ep(gen2_host, "/login/1.0/tradeApiValidate")};
+}
 
 [[noreturn]] void bad_origin(std::string_view origin, const char* why) {
     // The origin is not a secret (it is a URL the caller chose), but keep it short.
@@ -29,13 +40,11 @@ bool host_char_ok(char c) {
 }  // namespace
 
 gateway gateway::uat() {
-    return {{"nsbxapi.kotaksecurities.com", "443", std::string(oauth)},
-            {"nsbxapi-gw.kotaksecurities.com", "443", std::string(uat_login)}};
+    return with_paths("nsbxapi.kotaksecurities.com", "nsbxapi-gw.kotaksecurities.com", "/api/1.0");
 }
 
 gateway gateway::prod() {
-    return {{"napi.kotaksecurities.com", "443", std::string(oauth)},
-            {"gw-napi.kotaksecurities.com", "443", std::string(prod_login)}};
+    return with_paths("napi.kotaksecurities.com", "gw-napi.kotaksecurities.com", "/login/1.0");
 }
 
 gateway gateway::from_origin(std::string_view origin, environment paths) {
@@ -73,7 +82,7 @@ gateway gateway::from_origin(std::string_view origin, environment paths) {
     if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || p == 0 || p > 65535)
         bad_origin(origin, "the port must be a number from 1 to 65535");
     gateway g = of(paths);
-    for (endpoint* ep : {&g.app_token, &g.login}) {
+    for (endpoint* ep : {&g.app_token, &g.login, &g.otp_generate, &g.logout, &g.totp_login, &g.totp_validate}) {
         ep->host = std::string(host);
         ep->port = std::to_string(p);
     }

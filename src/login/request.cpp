@@ -37,32 +37,65 @@ std::string normalize_pan(std::string_view in) {
     return p;
 }
 
-boost::system::error_code validate(const login_request& req) {
-    if (req.mobilenumber.overflowed()) return errc::invalid_mobile_number;
-    if (req.userid.overflowed()) return errc::invalid_userid;
-    if (req.pan.overflowed()) return errc::invalid_pan;
-    if (req.password.overflowed()) return errc::invalid_password;
-    if (req.mpin.overflowed()) return errc::invalid_mpin;
-    const int identities = !req.mobilenumber.empty() + !req.userid.empty() + !req.pan.empty();
+namespace {
+// The identity fields shared by login_request and second_factor.
+boost::system::error_code validate_identity(const identity& mobile, const identity& userid, const identity& pan) {
+    if (mobile.overflowed()) return errc::invalid_mobile_number;
+    if (userid.overflowed()) return errc::invalid_userid;
+    if (pan.overflowed()) return errc::invalid_pan;
+    const int identities = !mobile.empty() + !userid.empty() + !pan.empty();
     if (identities == 0) return errc::no_identity;
     if (identities > 1) return errc::several_identities;
-    if (!req.mobilenumber.empty() && normalize_mobile(req.mobilenumber).empty()) return errc::invalid_mobile_number;
-    if (!req.pan.empty() && normalize_pan(req.pan).empty()) return errc::invalid_pan;
-    if (!req.userid.empty() && has_control(req.userid)) return errc::invalid_userid;
+    if (!mobile.empty() && normalize_mobile(mobile).empty()) return errc::invalid_mobile_number;
+    if (!pan.empty() && normalize_pan(pan).empty()) return errc::invalid_pan;
+    if (!userid.empty() && has_control(userid)) return errc::invalid_userid;
+    return {};
+}
+
+void append_identity(std::string& body, const identity& mobile, const identity& userid, const identity& pan) {
+    if (!mobile.empty()) {
+        body += "\"mobileNumber\":";
+        append_json_string(body, normalize_mobile(mobile));
+    } else if (!pan.empty()) {
+        body += "\"pan\":";
+        append_json_string(body, normalize_pan(pan));
+    } else {
+        body += "\"userid\":";
+        append_json_string(body, userid);
+    }
+}
+}  // namespace
+
+boost::system::error_code validate(const login_request& req) {
+    if (req.password.overflowed()) return errc::invalid_password;
+    if (req.mpin.overflowed()) return errc::invalid_mpin;
+    if (auto ec = validate_identity(req.mobilenumber, req.userid, req.pan)) return ec;
     if (req.password.empty() && req.mpin.empty()) return errc::no_secret;
     if (!req.password.empty() && !req.mpin.empty()) return errc::several_secrets;
-    if (!req.mpin.empty() && (req.mpin.size() != 6 || !all_digits(req.mpin.reveal()))) return errc::invalid_mpin;
+    if (!req.mpin.empty() && !is_mpin(req.mpin.reveal())) return errc::invalid_mpin;
     if (!req.password.empty() && (req.password.size() > 256 || has_control(req.password.reveal())))
         return errc::invalid_password;
     return {};
 }
 
-boost::system::error_code validate(const client_params& p, std::string* why) {
-    for (const endpoint* ep : {&p.gateway.app_token, &p.gateway.login}) {
-        if (auto w = check_endpoint(*ep); !w.empty()) {
+boost::system::error_code validate(const client_params& p, const endpoint& ep, credentials need, std::string* why) {
+    const endpoint* eps[] = {&ep, need == credentials::oauth2 ? &p.gateway.app_token : &ep};
+    for (const endpoint* e : eps) {
+        if (auto w = check_endpoint(*e); !w.empty()) {
             if (why) *why = std::move(w);
             return errc::invalid_gateway;
         }
+    }
+    if (need == credentials::consumer_key) {
+        if (p.consumer_key.empty()) {
+            if (why) *why = "generation 2 needs the consumer key";
+            return errc::missing_credentials;
+        }
+        if (has_control(p.consumer_key) || p.consumer_key.size() > 1024) {
+            if (why) *why = "control characters in the consumer key, or over 1024 bytes";
+            return errc::missing_credentials;
+        }
+        return {};
     }
     if (p.access_token.overflowed() || p.consumer_secret.overflowed()) {
         if (why) *why = "a credential is longer than neo::secret::max_size";
@@ -75,6 +108,92 @@ boost::system::error_code validate(const client_params& p, std::string* why) {
         return errc::missing_credentials;
     }
     return {};
+}
+
+boost::system::error_code validate(const client_params& p, std::string* why) {
+    return validate(p, p.gateway.login, credentials::oauth2, why);
+}
+
+bool is_mpin(std::string_view s) {
+    return s.size() == 6 && all_digits(s);
+}
+
+boost::system::error_code validate(const second_factor& f) {
+    if (f.otp.overflowed()) return errc::invalid_otp;
+    if (f.mpin.overflowed()) return errc::invalid_mpin;
+    if (f.otp.empty() && f.mpin.empty()) return errc::no_second_factor;
+    if (!f.otp.empty() && !f.mpin.empty()) return errc::several_second_factors;
+    if (!f.otp.empty()) {
+        if (f.otp.size() != 4 || !all_digits(f.otp.reveal())) return errc::invalid_otp;
+        return {};
+    }
+    if (!is_mpin(f.mpin.reveal())) return errc::invalid_mpin;
+    return validate_identity(f.mobilenumber, f.userid, f.pan);
+}
+
+boost::system::error_code validate(const totp_login_request& r) {
+    if (r.mobilenumber.overflowed() || normalize_mobile(r.mobilenumber).empty()) return errc::invalid_mobile_number;
+    const std::string_view ucc = r.ucc;
+    if (r.ucc.overflowed() || ucc.empty() || ucc.size() > 32 ||
+        !std::all_of(ucc.begin(), ucc.end(), [](unsigned char c) { return std::isalnum(c); }))
+        return errc::invalid_ucc;
+    if (r.totp.size() != 6 || !all_digits(r.totp.reveal())) return errc::invalid_totp;
+    return {};
+}
+
+boost::system::error_code validate_session(std::string_view token, std::string_view sid) {
+    if (token.empty() || sid.empty() || token.size() > secret::max_size || sid.size() > 256 || has_control(token) ||
+        has_control(sid))
+        return errc::invalid_session;
+    return {};
+}
+
+std::string otp_generate_body(std::string_view user_id) {
+    std::string body = "{\"userId\":";
+    append_json_string(body, user_id);
+    body += ",\"sendEmail\":true,\"isWhitelisted\":true}";
+    return body;
+}
+
+std::string second_factor_body(const second_factor& f, std::string_view user_id) {
+    std::string body;
+    body.reserve(64 + 6 * (user_id.size() + f.otp.size() + f.mpin.size() + f.mobilenumber.size() + f.userid.size() +
+                           f.pan.size()));
+    body += '{';
+    if (!f.otp.empty()) {
+        body += "\"userId\":";
+        append_json_string(body, user_id);
+        body += ",\"otp\":";
+        append_json_string(body, f.otp.reveal());
+    } else {
+        append_identity(body, f.mobilenumber, f.userid, f.pan);
+        body += ",\"mpin\":";
+        append_json_string(body, f.mpin.reveal());
+    }
+    body += '}';
+    return body;
+}
+
+std::string totp_login_body(const totp_login_request& r) {
+    std::string body;
+    body.reserve(96 + r.ucc.size() * 6);
+    body += "{\"mobileNumber\":";
+    append_json_string(body, normalize_mobile(r.mobilenumber));
+    body += ",\"ucc\":";
+    append_json_string(body, r.ucc);
+    body += ",\"totp\":";
+    append_json_string(body, r.totp.reveal());
+    body += '}';
+    return body;
+}
+
+std::string totp_validate_body(std::string_view mpin) {
+    std::string body;
+    body.reserve(32);
+    body += "{\"mpin\":";
+    append_json_string(body, mpin);
+    body += '}';
+    return body;
 }
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -116,16 +235,7 @@ std::string login_body(const login_request& req) {
     body.reserve(64 + 6 * (req.mobilenumber.size() + req.userid.size() + req.pan.size() + req.password.size() +
                            req.mpin.size()));
     body += '{';
-    if (!req.mobilenumber.empty()) {
-        body += "\"mobileNumber\":";
-        append_json_string(body, normalize_mobile(req.mobilenumber));
-    } else if (!req.pan.empty()) {
-        body += "\"pan\":";
-        append_json_string(body, normalize_pan(req.pan));
-    } else {
-        body += "\"userid\":";
-        append_json_string(body, req.userid);
-    }
+    append_identity(body, req.mobilenumber, req.userid, req.pan);
     if (!req.password.empty()) {
         body += ",\"password\":";
         append_json_string(body, req.password.reveal());

@@ -9,7 +9,23 @@ namespace neo::detail {
 namespace json = boost::json;
 
 const char* to_string(step_kind s) noexcept {
-    return s == step_kind::app_token ? "app_token" : "login";
+    switch (s) {
+        case step_kind::app_token:
+            return "app_token";
+        case step_kind::login:
+            return "login";
+        case step_kind::otp_generate:
+            return "otp_generate";
+        case step_kind::second_factor:
+            return "second_factor";
+        case step_kind::logout:
+            return "logout";
+        case step_kind::totp_login:
+            return "totp_login";
+        case step_kind::totp_validate:
+            return "totp_validate";
+    }
+    return "?";
 }
 
 boost::system::error_code status_error(unsigned status) noexcept {
@@ -99,12 +115,16 @@ classified classify_response(step_kind step, unsigned status, std::string_view c
         }
         return r;
     }
+    // OTP generation and logout need nothing from a 2xx answer but the absence of an error in it.
+    const bool ack_only = step == step_kind::otp_generate || step == step_kind::logout;
+    if (ack_only && !is_json) return r;
     if (!is_json) {
         r.ec = errc::malformed_response;
         r.detail = body.empty() ? "empty body" : "body is not valid JSON";
         return r;
     }
     auto* o = v.if_object();
+    if (!o && ack_only) return r;
     if (!o) {
         r.ec = errc::malformed_response;
         r.detail = "body is not a JSON object";
@@ -120,6 +140,10 @@ classified classify_response(step_kind step, unsigned status, std::string_view c
         r.ec = errc::rejected;
         extract_server_error(v, r.server_code, r.server_message);
         r.detail = "error body inside HTTP 200";
+        return r;
+    }
+    if (ack_only) {
+        r.result = std::move(*o);
         return r;
     }
     if (step == step_kind::app_token) {

@@ -71,6 +71,8 @@ std::optional<session> session_from_data(const json::object& data) {
     s.ucc = str(data, "ucc");
     s.greeting_name = str(data, "greetingName");
     s.data_center = str(data, "dataCenter");
+    s.base_url = str(data, "baseUrl");
+    s.k_type = str(data, "kType");
     if (const auto* c = data.if_contains("caches"); c && c->is_object()) {
         s.caches.last_updated_ts = str(c->get_object(), "lastUpdatedTS");
         s.caches.multiplewatchlists = str(c->get_object(), "multiplewatchlists");

@@ -1,6 +1,7 @@
 // The mock gateway: one coroutine per connection, all on one strand.
 #include <neo/detail/request.hpp>
 #include <neo/mock/gateway.hpp>
+#include <neo/totp.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -49,6 +50,16 @@ const char* to_string(route r) noexcept {
             return "login";
         case route::unknown:
             return "unknown";
+        case route::otp_generate:
+            return "otp_generate";
+        case route::second_factor:
+            return "second_factor";
+        case route::logout:
+            return "logout";
+        case route::totp_login:
+            return "totp_login";
+        case route::totp_validate:
+            return "totp_validate";
     }
     return "?";
 }
@@ -142,10 +153,31 @@ response_t canned(unsigned status) {
     }
 }
 
-route route_of(std::string_view target) {
+route route_of(const request_t& req) {
+    const std::string_view target = req.target();
     if (target == "/oauth2/token") return route::app_token;
-    if (target == "/login/1.0/login/v2/validate" || target == "/api/1.0/login/v2/validate") return route::login;
+    if (target == "/login/1.0/login/v2/validate" || target == "/api/1.0/login/v2/validate") {
+        const std::string_view body = req.body();
+        const bool factor = req.find("sid") != req.end() || req.find("Auth") != req.end() ||
+                            body.find("\"otp\"") != std::string_view::npos ||
+                            body.find("\"userId\"") != std::string_view::npos;
+        return factor ? route::second_factor : route::login;
+    }
+    if (target == "/login/1.0/login/otp/generate" || target == "/api/1.0/login/otp/generate")
+        return route::otp_generate;
+    if (target == "/login/1.0/logout" || target == "/api/1.0/logout") return route::logout;
+    if (target == "/login/1.0/tradeApiLogin") return route::totp_login;
+    if (target == "/login/1.0/tradeApiValidate") return route::totp_validate;
     return route::unknown;
+}
+
+std::string gen2_error(unsigned code, std::string_view message) {
+    return json::serialize(
+        json::object{{"status", "error"}, {"message", message}, {"errorCode", std::to_string(code)}});
+}
+
+std::string gen2_failure(int st_code, std::string_view message) {
+    return json::serialize(json::object{{"stCode", st_code}, {"errMsg", message}, {"status", "failure"}});
 }
 
 bool digits(std::string_view s, std::size_t min, std::size_t max) {
@@ -185,12 +217,20 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     std::uint16_t bound_port = 0;
 
     mutable std::mutex mu;  // guards everything below
-    std::deque<answer> app_token_script, login_script;
+    std::map<route, std::deque<answer>> scripts;
     std::deque<fault> connection_script;
     std::vector<recorded_request> records;
     std::size_t accepted = 0, handshakes = 0;
     std::map<std::string, steady::time_point> app_tokens;
     std::map<std::string, std::pair<steady::time_point, unsigned>> rate;
+    struct live_session {
+        std::string token;
+        steady::time_point expiry;
+        bool trade = false;
+        bool gen2 = false;
+    };
+    std::map<std::string, live_session> sessions;  // by sid
+    std::map<std::string, bool> otp_sent;          // by userId
     std::list<std::weak_ptr<connection>> live;
     bool stopped = false;
 
@@ -226,8 +266,8 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
 
     std::optional<answer> next_answer(route r) {
         std::lock_guard lock(mu);
-        auto& q = r == route::app_token ? app_token_script : login_script;
-        if (r == route::unknown || q.empty()) return std::nullopt;
+        auto& q = scripts[r];
+        if (q.empty()) return std::nullopt;
         auto a = std::move(q.front());
         q.pop_front();
         return a;
@@ -256,78 +296,27 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         if (params.on_request) params.on_request(copy);
     }
 
-    // The mock contract of docs/protocol.md.
-    response_t contract(const request_t& req, route r) {
-        if (r == route::unknown || req.method() != http::verb::post)
-            return make_response(401, error_array("10401", "Verify resource and path of the request"));
-        const std::string auth(req[http::field::authorization]);
+    // A 429 when the caller (keyed by its Authorization) is over the rate limit. Holds `mu`.
+    std::optional<response_t> over_rate_limit(const std::string& key) {
+        if (params.rate_limit == 0) return std::nullopt;
+        auto& [start, count] = rate[key];
+        const auto now = steady::now();
+        if (now - start >= params.rate_window) {
+            start = now;
+            count = 0;
+        }
+        if (++count <= params.rate_limit) return std::nullopt;
+        auto res = canned(429);
+        if (params.rate_limit_retry_after)
+            res.set(http::field::retry_after, std::to_string(params.rate_limit_retry_after->count()));
+        return res;
+    }
+
+    // A fresh token and the `data` object of a session; the session is live from now on.
+    json::object issue(bool trade, bool gen2) {
         const auto& fx = params.fixture;
-        if (r == route::app_token) {
-            if (auth != detail::basic_authorization(fx.consumer_key, fx.consumer_secret))
-                return make_response(401, R"({"error_description":"invalid_client","error":"invalid_client"})");
-        } else {
-            const std::string_view prefix = "Bearer ";
-            const std::string token = auth.rfind(prefix, 0) == 0 ? auth.substr(prefix.size()) : std::string();
-            std::lock_guard lock(mu);
-            auto it = app_tokens.find(token);
-            if (it == app_tokens.end() || it->second < steady::now()) return canned(401);
-            if (params.rate_limit > 0) {
-                auto& [start, count] = rate[token];
-                const auto now = steady::now();
-                if (now - start >= params.rate_window) {
-                    start = now;
-                    count = 0;
-                }
-                if (++count > params.rate_limit) {
-                    auto res = canned(429);
-                    if (params.rate_limit_retry_after)
-                        res.set(http::field::retry_after, std::to_string(params.rate_limit_retry_after->count()));
-                    return res;
-                }
-            }
-        }
-        if (req[http::field::content_type].substr(0, 16) != "application/json")
-            return make_response(400, error_array("10300", "Content-Type must be application/json"));
-        json::error_code jec;
-        auto body = json::parse(req.body(), jec);
-        if (jec || !body.is_object()) return make_response(400, error_array("10300", "Invalid JSON body"));
-        const auto& o = body.get_object();
-
-        if (r == route::app_token) {
-            if (str(o, "grant_type") != "client_credentials")
-                return make_response(
-                    400, R"({"error_description":"unsupported grant_type","error":"unsupported_grant_type"})");
-            const std::string token = jwt({{"sub", fx.consumer_key}, {"scope", "default"}, {"jti", uuid()}});
-            {
-                std::lock_guard lock(mu);
-                app_tokens[token] = steady::now() + params.app_token_lifetime;
-            }
-            return make_response(200, json::serialize(json::object{{"access_token", token},
-                                                                   {"scope", "default"},
-                                                                   {"token_type", "Bearer"},
-                                                                   {"expires_in", params.app_token_lifetime.count()}}));
-        }
-
-        const auto mobile = str(o, "mobileNumber"), pan = str(o, "pan"), userid = str(o, "userid");
-        const auto password = str(o, "password"), mpin = str(o, "mpin");
-        const int identities = !mobile.empty() + !pan.empty() + !userid.empty();
-        if (identities != 1)
-            return make_response(400, error_array("10300", "Exactly one of mobileNumber, pan, userid is required"));
-        if (!mobile.empty() && !(mobile.front() == '+' && digits(std::string_view(mobile).substr(1), 11, 15)))
-            return make_response(400, error_array("10300", "mobileNumber must be + and digits"));
-        if (!pan.empty() && detail::normalize_pan(pan) != pan)
-            return make_response(400, error_array("10300", "pan is invalid"));
-        if (password.empty() == mpin.empty())
-            return make_response(400, error_array("10300", "Exactly one of password, mpin is required"));
-        if (!mpin.empty() && !digits(mpin, 6, 6))
-            return make_response(400, error_array("10300", "mpin must be 6 digits"));
-        const bool who =
-            mobile.empty() ? (pan.empty() ? userid == fx.userid : pan == fx.pan) : mobile == fx.mobile_number;
-        const bool what = password.empty() ? mpin == fx.mpin : password == fx.password;
-        if (!who || !what) return make_response(401, error_array("10200", "Invalid credentials"));
-
         const auto now = unix_now();
-        const std::string token = jwt({{"scope", json::array{"View"}},
+        const std::string token = jwt({{"scope", json::array{trade ? "Trade" : "View"}},
                                        {"exp", now + params.token_lifetime.count()},
                                        {"jti", uuid()},
                                        {"iat", now},
@@ -337,8 +326,9 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                                        {"fetchcachingrule", 0},
                                        {"categorisation", ""}});
         const auto ts = std::to_string(now);
+        const std::string sid = uuid();
         json::object data{{"token", token},
-                          {"sid", uuid()},
+                          {"sid", sid},
                           {"rid", uuid()},
                           {"hsServerId", "server1"},
                           {"isUserPwdExpired", false},
@@ -352,7 +342,171 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                           {"isTrialAccount", false},
                           {"dataCenter", "mock"},
                           {"searchAPIKey", ""}};
+        if (gen2) {
+            data["kType"] = trade ? "Trade" : "View";
+            data["status"] = "success";
+            if (trade) data["baseUrl"] = "https://127.0.0.1:" + std::to_string(bound_port);
+        }
+        std::lock_guard lock(mu);
+        sessions[sid] = live_session{token, steady::now() + params.token_lifetime, trade, gen2};
+        return data;
+    }
+
+    static response_t ok(json::object data) {
         return make_response(200, json::serialize(json::object{{"data", std::move(data)}}));
+    }
+
+    // The sid/Auth pair of a following step: 400 10512 when absent, 401 unless it names a live
+    // session of the expected kind.
+    std::optional<response_t> check_pair(const request_t& req, bool trade, bool gen2) {
+        const auto sid = req["sid"];
+        const auto auth = req["Auth"];
+        if (sid.empty() || auth.empty()) {
+            if (gen2) return make_response(400, gen2_error(400, "Required header not found."));
+            return make_response(400, error_array("10512", "Required header not found."));
+        }
+        std::lock_guard lock(mu);
+        auto it = sessions.find(std::string(sid));
+        const bool good = it != sessions.end() && it->second.token == auth && it->second.trade == trade &&
+                          it->second.gen2 == gen2 && steady::now() < it->second.expiry;
+        if (good) return std::nullopt;
+        if (gen2) return make_response(401, gen2_error(401, "Invalid session"));
+        return make_response(401, error_array("10401", "Invalid or expired session"));
+    }
+
+    bool totp_ok(std::string_view code) const {
+        auto gen = totp::from_base32(secret(params.fixture.totp_secret));
+        if (!gen || code.size() != 6) return false;
+        const auto now = std::chrono::system_clock::now();
+        for (int skew : {-1, 0, 1})
+            if (gen->code(now + std::chrono::seconds(30 * skew)).reveal() == code) return true;
+        return false;
+    }
+
+    // The identity and secret rules of protocol.md step 2 (also the MPIN second factor): an error
+    // answer, or nullopt when the body names the fixture user with the right secret.
+    std::optional<response_t> check_credentials(const json::object& o, bool mpin_only) {
+        const auto& fx = params.fixture;
+        const auto mobile = str(o, "mobileNumber"), pan = str(o, "pan"), userid = str(o, "userid");
+        const auto password = str(o, "password"), mpin = str(o, "mpin");
+        const int identities = !mobile.empty() + !pan.empty() + !userid.empty();
+        if (identities != 1)
+            return make_response(400, error_array("10300", "Exactly one of mobileNumber, pan, userid is required"));
+        if (!mobile.empty() && !(mobile.front() == '+' && digits(std::string_view(mobile).substr(1), 11, 15)))
+            return make_response(400, error_array("10300", "mobileNumber must be + and digits"));
+        if (!pan.empty() && detail::normalize_pan(pan) != pan)
+            return make_response(400, error_array("10300", "pan is invalid"));
+        if (mpin_only ? (mpin.empty() || !password.empty()) : password.empty() == mpin.empty())
+            return make_response(400, error_array("10300", mpin_only ? "mpin is required"
+                                                                     : "Exactly one of password, mpin is required"));
+        if (!mpin.empty() && !digits(mpin, 6, 6))
+            return make_response(400, error_array("10300", "mpin must be 6 digits"));
+        const bool who =
+            mobile.empty() ? (pan.empty() ? userid == fx.userid : pan == fx.pan) : mobile == fx.mobile_number;
+        const bool what = password.empty() ? mpin == fx.mpin : password == fx.password;
+        if (!who || !what) return make_response(401, error_array("10200", "Invalid credentials"));
+        return std::nullopt;
+    }
+
+    // The mock contract of docs/protocol.md, for every endpoint of both generations.
+    response_t contract(const request_t& req, route r) {
+        if (r == route::unknown || req.method() != http::verb::post)
+            return make_response(401, error_array("10401", "Verify resource and path of the request"));
+        const std::string auth(req[http::field::authorization]);
+        const auto& fx = params.fixture;
+        const bool gen2 = r == route::totp_login || r == route::totp_validate;
+        if (r == route::app_token) {
+            if (auth != detail::basic_authorization(fx.consumer_key, fx.consumer_secret))
+                return make_response(401, R"({"error_description":"invalid_client","error":"invalid_client"})");
+        } else if (gen2) {
+            if (auth != fx.consumer_key) return canned(401);
+            if (req["neo-fin-key"] != fx.neo_fin_key)
+                return make_response(401, gen2_error(401, "Invalid or missing neo-fin-key"));
+            std::lock_guard lock(mu);
+            if (auto res = over_rate_limit(auth)) return std::move(*res);
+        } else {
+            const std::string_view prefix = "Bearer ";
+            const std::string token = auth.rfind(prefix, 0) == 0 ? auth.substr(prefix.size()) : std::string();
+            std::lock_guard lock(mu);
+            auto it = app_tokens.find(token);
+            if (it == app_tokens.end() || it->second < steady::now()) return canned(401);
+            if (auto res = over_rate_limit(token)) return std::move(*res);
+        }
+        if (r == route::logout) {
+            if (auto bad = check_pair(req, true, false)) return std::move(*bad);
+            std::lock_guard lock(mu);
+            sessions.erase(std::string(req["sid"]));
+            return ok(json::object{{"status", "success"}, {"message", "logged out"}});
+        }
+        if (req[http::field::content_type].substr(0, 16) != "application/json")
+            return make_response(400, error_array("10300", "Content-Type must be application/json"));
+        json::error_code jec;
+        auto body = json::parse(req.body(), jec);
+        if (jec || !body.is_object()) return make_response(400, error_array("10300", "Invalid JSON body"));
+        const auto& o = body.get_object();
+
+        switch (r) {
+            case route::app_token: {
+                if (str(o, "grant_type") != "client_credentials")
+                    return make_response(
+                        400, R"({"error_description":"unsupported grant_type","error":"unsupported_grant_type"})");
+                const std::string token = jwt({{"sub", fx.consumer_key}, {"scope", "default"}, {"jti", uuid()}});
+                {
+                    std::lock_guard lock(mu);
+                    app_tokens[token] = steady::now() + params.app_token_lifetime;
+                }
+                return make_response(200,
+                                     json::serialize(json::object{{"access_token", token},
+                                                                  {"scope", "default"},
+                                                                  {"token_type", "Bearer"},
+                                                                  {"expires_in", params.app_token_lifetime.count()}}));
+            }
+            case route::login:
+                if (auto bad = check_credentials(o, false)) return std::move(*bad);
+                return ok(issue(false, false));
+            case route::otp_generate: {
+                const auto user = str(o, "userId");
+                if (user.empty()) return make_response(400, error_array("10300", "userId is required"));
+                if (user != fx.ucc) return make_response(401, error_array("10200", "Invalid userId"));
+                std::lock_guard lock(mu);
+                otp_sent[user] = true;
+                return ok(json::object{{"message", "OTP sent"}, {"otpGenerated", true}});
+            }
+            case route::second_factor: {
+                if (auto bad = check_pair(req, false, false)) return std::move(*bad);
+                if (o.contains("otp")) {
+                    const auto user = str(o, "userId"), otp = str(o, "otp");
+                    if (user.empty() || !digits(otp, 4, 4))
+                        return make_response(400, error_array("10300", "userId and a 4-digit otp are required"));
+                    std::lock_guard lock(mu);
+                    auto it = otp_sent.find(user);
+                    if (user != fx.ucc || it == otp_sent.end() || otp != fx.otp)
+                        return make_response(401, error_array("10200", "Invalid or expired OTP"));
+                    otp_sent.erase(it);  // one use per generation
+                } else if (auto bad = check_credentials(o, true)) {
+                    return std::move(*bad);
+                }
+                return ok(issue(true, false));
+            }
+            case route::totp_login: {
+                const auto mobile = str(o, "mobileNumber"), ucc = str(o, "ucc"), code = str(o, "totp");
+                if (mobile.empty() || ucc.empty() || !digits(code, 6, 6))
+                    return make_response(400, gen2_error(400, "mobileNumber, ucc and a 6-digit totp are required"));
+                if (ucc != fx.ucc) return make_response(200, gen2_failure(429, "Invalid UCC"));
+                if (mobile != fx.mobile_number || !totp_ok(code))
+                    return make_response(401, gen2_error(401, "Invalid credentials or TOTP."));
+                return ok(issue(false, true));
+            }
+            case route::totp_validate: {
+                if (auto bad = check_pair(req, false, true)) return std::move(*bad);
+                const auto mpin = str(o, "mpin");
+                if (!digits(mpin, 6, 6)) return make_response(400, gen2_error(400, "mpin must be 6 digits"));
+                if (mpin != fx.mpin) return make_response(200, gen2_failure(401, "Invalid MPIN"));
+                return ok(issue(true, true));
+            }
+            default:
+                return canned(401);
+        }
     }
 
     asio::awaitable<void> wait_forever(connection& c) {
@@ -395,7 +549,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
             auto [rec, rn] = co_await http::async_read(c->tls, buffer, parser, nothrow);
             if (rec) break;
             request_t req = parser.release();
-            const route r = route_of(req.target());
+            const route r = route_of(req);
             const auto index = record(req, r);
             const auto scripted = next_answer(r);
             if (scripted && scripted->delay.count() > 0) {
@@ -530,7 +684,7 @@ void gateway::write_ca_file(const std::string& path) const {
 
 void gateway::script(route r, std::vector<answer> answers) {
     std::lock_guard lock(impl_->mu);
-    auto& q = r == route::app_token ? impl_->app_token_script : impl_->login_script;
+    auto& q = impl_->scripts[r];
     for (auto& a : answers) q.push_back(std::move(a));
 }
 
@@ -564,11 +718,18 @@ std::size_t gateway::handshakes() const {
 void gateway::reset() {
     std::lock_guard lock(impl_->mu);
     impl_->records.clear();
-    impl_->app_token_script.clear();
-    impl_->login_script.clear();
+    impl_->scripts.clear();
     impl_->connection_script.clear();
     impl_->accepted = impl_->handshakes = 0;
     impl_->rate.clear();
+}
+
+std::size_t gateway::live_sessions() const {
+    std::lock_guard lock(impl_->mu);
+    std::size_t n = 0;
+    const auto now = steady::now();
+    for (const auto& [sid, live] : impl_->sessions) n += now < live.expiry;
+    return n;
 }
 
 }  // namespace neo::mock

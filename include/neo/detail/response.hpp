@@ -10,7 +10,7 @@
 
 namespace neo::detail {
 
-enum class step_kind { app_token, login };
+enum class step_kind { app_token, login, otp_generate, second_factor, logout, totp_login, totp_validate };
 const char* to_string(step_kind s) noexcept;
 
 struct classified {
@@ -18,7 +18,8 @@ struct classified {
     std::string server_code;
     std::string server_message;
     std::string detail;
-    /// On success: the `data` object (login) or the whole body (app token).
+    /// On success: the `data` object (the steps that yield a session), the whole body (app token),
+    /// or the body if it is a JSON object (OTP generation, logout: nothing is required of it).
     boost::json::object result;
 };
 

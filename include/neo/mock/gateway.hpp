@@ -18,8 +18,10 @@
 
 namespace neo::mock {
 
-/// The endpoints the mock serves (both environments' paths).
-enum class route { app_token, login, unknown };
+/// The endpoints the mock serves (both environments' paths). The login path serves the second
+/// factor too: a request to it with a `sid` or `Auth` header, or an `otp` or `userId` in its
+/// body, is routed as `second_factor`.
+enum class route { app_token, login, unknown, otp_generate, second_factor, logout, totp_login, totp_validate };
 const char* to_string(route r) noexcept;
 
 /// Misbehaviour at the connection level.
@@ -58,6 +60,12 @@ struct fixture {
     std::string greeting_name = "Test User";
     std::string consumer_key = "mock-consumer-key";
     std::string consumer_secret = "mock-consumer-secret";
+    /// The OTP "sent" by the OTP generation endpoint; accepted once per generation.
+    std::string otp = "4321";
+    /// Generation 2's TOTP seed (base32); codes of the current step and one step either side are
+    /// accepted.
+    std::string totp_secret = "JBSWY3DPEHPK3PXPMOCKSEED";
+    std::string neo_fin_key = "neotradeapi";
 };
 
 /// One request as the mock received it.
@@ -80,7 +88,7 @@ struct gateway_params {
     std::string certificate_chain_pem;
     std::string private_key_pem;
     neo::mock::fixture fixture;
-    std::chrono::seconds token_lifetime{3600};      ///< of view tokens (the JWT's exp)
+    std::chrono::seconds token_lifetime{3600};      ///< of view and trade tokens (the JWT's exp)
     std::chrono::seconds app_token_lifetime{3600};  ///< the OAuth2 expires_in
     /// Requests per bearer token per window before answering 429; 0 = off.
     unsigned rate_limit = 0;
@@ -125,8 +133,11 @@ public:
     std::size_t request_count(route r) const;
     std::size_t connections() const;  ///< accepted
     std::size_t handshakes() const;   ///< completed TLS handshakes
-    /// Forgets records, scripts and counters (tokens issued stay valid).
+    /// Forgets records, scripts and counters (tokens and sessions issued stay valid).
     void reset();
+
+    /// Sessions (view and trade) currently live: issued, not expired, not logged out.
+    std::size_t live_sessions() const;
 
     /// Closes the listener and every connection; the caller's io_context then runs out of the
     /// mock's work. With its own thread: joins it. Idempotent.

@@ -1,0 +1,110 @@
+// neo/session_manager.hpp: a trade session that is simply there, for many coroutines at once.
+#pragma once
+
+#include <neo/client.hpp>
+#include <neo/login_request.hpp>
+#include <neo/secret.hpp>
+#include <neo/session.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace neo {
+
+/// Completes with the OTP the user received (4 digits), or an error.
+using otp_handler = boost::asio::any_completion_handler<void(boost::system::error_code, secret)>;
+/// Called after the gateway has sent an OTP; must eventually call the handler once (from any
+/// thread). Used by `password_recipe` for an OTP second factor.
+using otp_source = std::function<void(otp_handler)>;
+
+/// Generation 1: `login` (identity + password or MPIN), then the second factor: the MPIN when
+/// `mpin` is set (sent with the identity of `login`), else an OTP from `otp` (after
+/// `async_generate_otp`). With neither, the manager hands out the view session itself.
+struct password_recipe {
+    login_request login;
+    secret mpin;
+    otp_source otp;
+};
+
+/// Generation 2: `async_totp_login` with a code computed from `totp_seed` (base32, see
+/// `neo::totp`) at each login, then `async_totp_validate` with `mpin`. Unattended.
+struct totp_recipe {
+    identity mobilenumber;
+    identity ucc;
+    secret totp_seed;
+    secret mpin;
+};
+
+struct session_manager_options {
+    /// A session is renewed once less than this is left before its token's `exp`. Callers keep
+    /// getting the current (still valid) session while the renewal runs. Default: 5 minutes.
+    std::chrono::seconds renew_margin{300};
+    /// When set: the session is saved there after each login (mode 0600, written to a temporary
+    /// file and renamed), and on the first call a saved session for the same user that has not
+    /// expired is used instead of logging in. A corrupt, foreign or expired file is ignored with
+    /// a warning in the client's log. `invalidate()` removes it. Default: empty (no file).
+    std::string session_file;
+};
+
+namespace detail {
+struct manager_impl;
+void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h);
+struct initiate_session_wait {
+    std::shared_ptr<manager_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& h) const {
+        start_session_wait(impl, login_handler(std::forward<Handler>(h)));
+    }
+};
+}  // namespace detail
+
+/// Keeps a trade session for an engine: one login however many callers wait (single flight),
+/// renewal before expiry, optional persistence across restarts.
+///
+/// - `async_session`: completes with a session whose token has not expired. Callers that arrive
+///   while a login runs wait for that one login; its failure reaches each of them, and the next
+///   call tries again. Cancelling one caller (per-operation cancellation) completes that caller
+///   with `operation_aborted` and leaves the login running for the others.
+/// - The login steps go through the `client` (its retry policy, bounds, deadline and log).
+///
+/// Thread safety: every member function may be called from any thread; the state lives on a
+/// strand of the client's executor, so a multi-threaded `io_context` is fine. Handlers run on
+/// their associated executor (by default the client's), never inside `async_session`.
+/// Destroying the manager while a login runs is safe: the login finishes and its waiters complete.
+class session_manager {
+public:
+    using executor_type = client::executor_type;
+
+    /// Throws `boost::system::system_error` with `errc::invalid_totp_secret` for a bad seed.
+    session_manager(client c, password_recipe r, session_manager_options o = {});
+    session_manager(client c, totp_recipe r, session_manager_options o = {});
+    session_manager(session_manager&&) noexcept = default;
+    session_manager& operator=(session_manager&&) noexcept = default;
+    ~session_manager();
+
+    executor_type get_executor() const noexcept;
+
+    /// Handler signature: `void(boost::system::error_code, neo::session)` (the trade session).
+    template <class Token = default_completion_token>
+    auto async_session(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_session_wait{impl_}, token);
+    }
+
+    /// Forgets the current session (and removes the session file): the next call logs in.
+    /// For when a later call learns that the gateway revoked the session.
+    void invalidate();
+
+    /// How many logins this manager has started (each a whole flow), for tests and metrics.
+    std::size_t logins_started() const noexcept;
+
+private:
+    std::shared_ptr<detail::manager_impl> impl_;
+};
+
+}  // namespace neo

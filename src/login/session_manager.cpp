@@ -1,0 +1,290 @@
+// The session manager: single flight, renewal before expiry and persistence, all on one strand.
+#include <neo/detail/request.hpp>
+#include <neo/error.hpp>
+#include <neo/session_manager.hpp>
+#include <neo/totp.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <variant>
+#include <vector>
+
+namespace neo::detail {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using boost::system::error_code;
+using sys_clock = std::chrono::system_clock;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+struct manager_impl : std::enable_shared_from_this<manager_impl> {
+    client cl;
+    std::variant<password_recipe, totp_recipe> recipe;
+    std::optional<totp> codes;
+    session_manager_options opts;
+    asio::strand<asio::any_io_executor> strand;
+    std::atomic<std::size_t> logins{0};
+    std::atomic<std::uint64_t> next_id{1};
+
+    // On the strand only:
+    std::optional<session> current;
+    bool loaded = false;
+    bool in_flight = false;
+    struct waiter {
+        std::uint64_t id;
+        login_handler h;
+    };
+    std::vector<waiter> waiters;
+
+    manager_impl(client c, std::variant<password_recipe, totp_recipe> r, session_manager_options o)
+        : cl(std::move(c)), recipe(std::move(r)), opts(std::move(o)), strand(asio::make_strand(cl.get_executor())) {
+        if (auto* t = std::get_if<totp_recipe>(&recipe)) codes.emplace(t->totp_seed);
+    }
+
+    void log(log_level l, const std::string& line) const { cl.params().logger.log(l, "session manager: " + line); }
+
+    // Who the session is for; persisted sessions of someone else are ignored.
+    std::string who() const {
+        if (const auto* t = std::get_if<totp_recipe>(&recipe)) return "totp:" + t->ucc.str();
+        const auto& l = std::get<password_recipe>(recipe).login;
+        if (!l.mobilenumber.empty()) return "mobile:" + normalize_mobile(l.mobilenumber);
+        if (!l.pan.empty()) return "pan:" + normalize_pan(l.pan);
+        return "userid:" + l.userid.str();
+    }
+
+    static bool usable(const session& s, sys_clock::time_point now) {
+        const auto exp = s.expires_at();
+        return !exp || now < *exp;
+    }
+    bool fresh(const session& s, sys_clock::time_point now) const {
+        const auto exp = s.expires_at();
+        return !exp || now + opts.renew_margin < *exp;
+    }
+
+    void complete(login_handler h, error_code ec, session s) {
+        if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected()) slot.clear();
+        auto ex = asio::get_associated_executor(h, cl.get_executor());
+        asio::dispatch(ex, [h = std::move(h), ec, s = std::move(s)]() mutable { std::move(h)(ec, std::move(s)); });
+    }
+
+    // ---- persistence -------------------------------------------------------------------------
+
+    void load_once() {
+        if (loaded) return;
+        loaded = true;
+        if (opts.session_file.empty()) return;
+        std::ifstream in(opts.session_file, std::ios::binary);
+        if (!in) return;  // no file yet: nothing to say
+        std::string text(64 * 1024 + 1, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<std::size_t>(in.gcount()));
+        auto ignore = [&](const char* why) {
+            log(log_level::warning, std::string("ignoring the session file '") + opts.session_file + "': " + why);
+        };
+        if (text.size() > 64 * 1024) return ignore("larger than 64 KiB");
+        json::error_code jec;
+        auto v = json::parse(text, jec);
+        wipe(text);
+        const auto* o = jec ? nullptr : v.if_object();
+        if (!o) return ignore("not a JSON object");
+        const auto* fmt = o->if_contains("format");
+        const auto* w = o->if_contains("who");
+        const auto* d = o->if_contains("data");
+        if (!fmt || !fmt->is_string() || fmt->get_string() != "neo-session/1" || !d || !d->is_object())
+            return ignore("not a saved neo session");
+        if (!w || !w->is_string() || w->get_string() != who()) return ignore("saved for another user");
+        auto s = session_from_data(d->get_object());
+        if (!s) return ignore("no token or sid");
+        if (!usable(*s, sys_clock::now())) return ignore("the session has expired");
+        log(log_level::info, "reusing the saved session");
+        current = std::move(*s);
+    }
+
+    void save(const session& s) {
+        if (opts.session_file.empty()) return;
+        std::string text = json::serialize(json::object{{"format", "neo-session/1"}, {"who", who()}, {"data", s.data}});
+        const std::string tmp = opts.session_file + ".tmp";
+        auto fail = [&](const char* what) {
+            log(log_level::warning,
+                "cannot save the session to '" + opts.session_file + "': " + what + ": " + std::strerror(errno));
+        };
+        ::unlink(tmp.c_str());
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            wipe(text);
+            return fail("open");
+        }
+        bool ok = ::fchmod(fd, 0600) == 0;
+        for (std::size_t off = 0; ok && off < text.size();) {
+            const auto n = ::write(fd, text.data() + off, text.size() - off);
+            if (n < 0 && errno == EINTR) continue;
+            ok = n > 0;
+            if (ok) off += static_cast<std::size_t>(n);
+        }
+        wipe(text);
+        ok = ok && ::fsync(fd) == 0;
+        ok = (::close(fd) == 0) && ok;
+        if (!ok || ::rename(tmp.c_str(), opts.session_file.c_str()) != 0) {
+            fail("write");
+            ::unlink(tmp.c_str());
+        }
+    }
+
+    void forget_file() {
+        if (!opts.session_file.empty()) ::unlink(opts.session_file.c_str());
+    }
+
+    // ---- the login flow ----------------------------------------------------------------------
+
+    struct outcome {
+        error_code ec;
+        session s;
+    };
+
+    asio::awaitable<outcome> flow() {
+        if (const auto* t = std::get_if<totp_recipe>(&recipe)) {
+            totp_login_request req;
+            req.mobilenumber = t->mobilenumber;
+            req.ucc = t->ucc;
+            req.totp = codes->code();
+            auto [ec, view] = co_await cl.async_totp_login(std::move(req), nothrow);
+            if (ec) co_return outcome{ec, {}};
+            auto [ec2, trade] = co_await cl.async_totp_validate(view, t->mpin, nothrow);
+            co_return outcome{ec2, std::move(trade)};
+        }
+        const auto& r = std::get<password_recipe>(recipe);
+        auto [ec, view] = co_await cl.async_login(r.login, nothrow);
+        if (ec) co_return outcome{ec, {}};
+        second_factor f;
+        if (!r.mpin.empty()) {
+            f.mpin = r.mpin;
+            f.mobilenumber = r.login.mobilenumber;
+            f.userid = r.login.userid;
+            f.pan = r.login.pan;
+        } else if (r.otp) {
+            auto [gec] = co_await cl.async_generate_otp(view, nothrow);
+            if (gec) co_return outcome{gec, {}};
+            auto [oec, otp] = co_await asio::async_initiate<decltype(nothrow), void(error_code, secret)>(
+                [src = r.otp](auto h) { src(otp_handler(std::move(h))); }, nothrow);
+            if (oec) co_return outcome{oec, {}};
+            f.otp = std::move(otp);
+        } else {
+            co_return outcome{{}, std::move(view)};  // a view-only recipe
+        }
+        auto [ec2, trade] = co_await cl.async_session_2fa(view, std::move(f), nothrow);
+        co_return outcome{ec2, std::move(trade)};
+    }
+
+    void start_login(const char* why) {
+        in_flight = true;
+        const auto n = ++logins;
+        log(log_level::info, std::string(why) + ": login #" + std::to_string(n));
+        asio::co_spawn(strand, flow(), [self = shared_from_this()](std::exception_ptr e, outcome o) {
+            if (e) o = outcome{errc::internal_error, {}};
+            self->finish(std::move(o));
+        });
+    }
+
+    void finish(outcome o) {
+        in_flight = false;
+        auto ws = std::move(waiters);
+        waiters.clear();
+        if (o.ec) {
+            log(log_level::warning, "login failed: " + o.ec.message() + " (" + std::to_string(ws.size()) + " waiting)");
+            for (auto& w : ws) complete(std::move(w.h), o.ec, {});
+            return;
+        }
+        std::string line = "session ready";
+        if (auto exp = o.s.expires_at())
+            line += ", expires in " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*exp - sys_clock::now()).count()) +
+                    " s";
+        log(log_level::info, line + " (" + std::to_string(ws.size()) + " waiting)");
+        save(o.s);
+        current = std::move(o.s);
+        for (auto& w : ws) complete(std::move(w.h), {}, *current);
+    }
+
+    void request(std::uint64_t id, login_handler h) {
+        load_once();
+        const auto now = sys_clock::now();
+        if (current && usable(*current, now)) {
+            if (!fresh(*current, now) && !in_flight) start_login("renewing before expiry");
+            complete(std::move(h), {}, *current);
+            return;
+        }
+        waiters.push_back({id, std::move(h)});
+        if (!in_flight) start_login(current ? "the session has expired" : "no session");
+    }
+
+    void cancel_waiter(std::uint64_t id) {
+        for (auto it = waiters.begin(); it != waiters.end(); ++it) {
+            if (it->id == id) {
+                auto h = std::move(it->h);
+                waiters.erase(it);
+                complete(std::move(h), asio::error::operation_aborted, {});
+                return;
+            }
+        }
+    }
+};
+
+void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h) {
+    const auto id = impl->next_id++;
+    if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected()) {
+        slot.assign([w = std::weak_ptr<manager_impl>(impl), id](asio::cancellation_type t) {
+            if (t == asio::cancellation_type::none) return;
+            if (auto self = w.lock()) asio::post(self->strand, [self, id] { self->cancel_waiter(id); });
+        });
+    }
+    asio::post(impl->strand, [impl, id, h = std::move(h)]() mutable { impl->request(id, std::move(h)); });
+}
+
+}  // namespace neo::detail
+
+namespace neo {
+
+session_manager::session_manager(client c, password_recipe r, session_manager_options o)
+    : impl_(std::make_shared<detail::manager_impl>(std::move(c), std::move(r), std::move(o))) {}
+
+session_manager::session_manager(client c, totp_recipe r, session_manager_options o)
+    : impl_(std::make_shared<detail::manager_impl>(std::move(c), std::move(r), std::move(o))) {}
+
+session_manager::~session_manager() = default;
+
+session_manager::executor_type session_manager::get_executor() const noexcept {
+    return impl_->cl.get_executor();
+}
+
+void session_manager::invalidate() {
+    boost::asio::post(impl_->strand, [self = impl_] {
+        self->current.reset();
+        self->forget_file();
+        self->log(log_level::info, "session invalidated");
+    });
+}
+
+std::size_t session_manager::logins_started() const noexcept {
+    return impl_->logins.load();
+}
+
+}  // namespace neo
