@@ -5,6 +5,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/error_condition.hpp>
 
+#include <iosfwd>
 #include <type_traits>
 
 namespace neo {
@@ -87,6 +88,9 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 
 /// The condition `e` belongs to.
 condition condition_of(errc e) noexcept;
+
+/// Prints the code's message, e.g. for test frameworks.
+std::ostream& operator<<(std::ostream& os, errc e);
 
 }  // namespace neo
 

@@ -135,6 +135,10 @@ condition condition_of(errc e) noexcept {
     return condition::bad_response;
 }
 
+std::ostream& operator<<(std::ostream& os, errc e) {
+    return os << error_category().name() << ':' << static_cast<int>(e) << " (" << errc_message(e) << ')';
+}
+
 const boost::system::error_category& error_category() noexcept {
     static const error_category_impl c;
     return c;

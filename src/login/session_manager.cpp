@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <list>
 #include <optional>
 #include <sstream>
 #include <variant>
@@ -53,7 +54,9 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         std::uint64_t id;
         login_handler h;
     };
-    std::vector<waiter> waiters;
+    // A list: Boost 1.81's any_completion_handler move assignment recurses forever, so waiters
+    // must never be moved by assignment (a vector's erase would).
+    std::list<waiter> waiters;
 
     manager_impl(client c, std::variant<password_recipe, totp_recipe> r, session_manager_options o)
         : cl(std::move(c)), recipe(std::move(r)), opts(std::move(o)), strand(asio::make_strand(cl.get_executor())) {
@@ -206,8 +209,8 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
 
     void finish(outcome o) {
         in_flight = false;
-        auto ws = std::move(waiters);
-        waiters.clear();
+        std::list<waiter> ws;
+        ws.swap(waiters);
         if (o.ec) {
             log(log_level::warning, "login failed: " + o.ec.message() + " (" + std::to_string(ws.size()) + " waiting)");
             for (auto& w : ws) complete(std::move(w.h), o.ec, {});
@@ -232,14 +235,14 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             complete(std::move(h), {}, *current);
             return;
         }
-        waiters.push_back({id, std::move(h)});
+        waiters.push_back(waiter{id, std::move(h)});
         if (!in_flight) start_login(current ? "the session has expired" : "no session");
     }
 
     void cancel_waiter(std::uint64_t id) {
         for (auto it = waiters.begin(); it != waiters.end(); ++it) {
             if (it->id == id) {
-                auto h = std::move(it->h);
+                login_handler h(std::move(it->h));
                 waiters.erase(it);
                 complete(std::move(h), asio::error::operation_aborted, {});
                 return;

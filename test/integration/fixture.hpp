@@ -4,6 +4,7 @@
 #include <neo/login.hpp>
 #include <neo/mock/gateway.hpp>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <chrono>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -77,8 +79,36 @@ struct fixture {
         BOOST_TEST((steady::now() - t0 < bound));
     }
 
+    /// Runs a coroutine to completion (bounded), then stops the mock; rethrows what it threw.
+    template <class F>
+    void run_coro(F f, std::chrono::seconds bound = 20s) {
+        std::exception_ptr ex;
+        bool done = false;
+        asio::co_spawn(io, std::move(f), [&](std::exception_ptr e) {
+            ex = e;
+            done = true;
+            mock.stop();
+        });
+        run(bound);
+        BOOST_TEST(done);
+        if (ex) std::rethrow_exception(ex);
+    }
+
+    /// True if no captured log line contains `s`.
+    bool log_free_of(std::string_view s) const {
+        for (const auto& l : log_lines)
+            if (l.find(s) != std::string::npos) return false;
+        return true;
+    }
+
+    std::size_t count(neo::mock::route r) const { return mock.request_count(r); }
     std::size_t logins() const { return mock.request_count(neo::mock::route::login); }
     std::size_t app_tokens() const { return mock.request_count(neo::mock::route::app_token); }
+};
+
+/// Tokens that live 20 s, for renewal tests.
+struct fixture_short_tokens : fixture {
+    fixture_short_tokens() : fixture(neo::mock::gateway_params{.token_lifetime = std::chrono::seconds(20)}) {}
 };
 
 // A listener that never accepts, its backlog filled: the kernel drops further SYNs, so a connect

@@ -1,0 +1,322 @@
+// neo::session_manager against the mock: single flight, renewal, failure fan-out, waiter
+// cancellation, persistence, and a multi-threaded io_context.
+#include "fixture.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+using namespace neo_test;
+using neo::errc;
+using neo::mock::route;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+neo::totp_recipe totp_recipe() {
+    neo::mock::fixture fx;
+    return {.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp_seed = fx.totp_secret, .mpin = "123456"};
+}
+
+neo::password_recipe mpin_recipe() {
+    return {.login = good_request(), .mpin = "123456", .otp = {}};
+}
+
+struct temp_file {
+    std::string path;
+    temp_file() {
+        path = (std::filesystem::temp_directory_path() /
+                ("neo-session-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++)))
+                   .string();
+        std::remove(path.c_str());
+    }
+    ~temp_file() {
+        std::remove(path.c_str());
+        std::remove((path + ".tmp").c_str());
+    }
+    static int& counter() {
+        static int n = 0;
+        return n;
+    }
+    std::string read() const {
+        std::ifstream in(path);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+};
+
+// Starts `n` coroutines awaiting the manager at once; counts the outcomes.
+struct crowd {
+    std::atomic<int> ok{0}, failed{0}, done{0};
+    boost::system::error_code last_error;
+    std::mutex mu;
+    std::set<std::string> tokens;
+
+    void start(asio::any_io_executor ex, neo::session_manager& m, int n, std::function<void()> on_all_done) {
+        for (int i = 0; i < n; ++i) {
+            asio::co_spawn(
+                ex,
+                [&, n, on_all_done]() -> asio::awaitable<void> {
+                    auto [ec, s] = co_await m.async_session(nothrow);
+                    {
+                        std::lock_guard lock(mu);
+                        if (ec) {
+                            last_error = ec;
+                        } else {
+                            tokens.insert(s.token);
+                        }
+                    }
+                    (ec ? failed : ok)++;
+                    if (++done == n) on_all_done();
+                },
+                asio::detached);
+        }
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(session_manager)
+
+BOOST_FIXTURE_TEST_CASE(a_thousand_awaiters_cause_one_login, fixture) {
+    neo::session_manager m{neo::client{io, params()}, totp_recipe()};
+    crowd c;
+    c.start(io.get_executor(), m, 1000, [&] { mock.stop(); });
+    run(30s);
+    BOOST_TEST(c.ok == 1000);
+    BOOST_TEST(c.failed == 0);
+    BOOST_TEST(c.tokens.size() == 1u);
+    BOOST_TEST(m.logins_started() == 1u);
+    BOOST_TEST(count(route::totp_login) == 1u);
+    BOOST_TEST(count(route::totp_validate) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(generation1_with_mpin_and_with_an_otp_source, fixture) {
+    neo::session_manager with_mpin{neo::client{io, params()}, mpin_recipe()};
+    int otp_asked = 0;
+    neo::password_recipe r{.login = good_request(), .mpin = {}, .otp = [&](neo::otp_handler h) {
+                               ++otp_asked;
+                               // The user types the OTP later, from elsewhere.
+                               asio::post(io, [h = std::move(h)]() mutable { std::move(h)(boost::system::error_code{}, neo::secret("4321")); });
+                           }};
+    neo::session_manager with_otp{neo::client{io, params()}, std::move(r)};
+    neo::session a, b;
+    run_coro([&]() -> asio::awaitable<void> {
+        a = co_await with_mpin.async_session();
+        b = co_await with_otp.async_session();
+    });
+    BOOST_TEST(a.claims->scope.at(0) == "Trade");
+    BOOST_TEST(b.claims->scope.at(0) == "Trade");
+    BOOST_TEST(otp_asked == 1);
+    BOOST_TEST(count(route::login) == 2u);
+    BOOST_TEST(count(route::otp_generate) == 1u);
+    BOOST_TEST(count(route::second_factor) == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(renews_before_expiry_without_a_gap, fixture_short_tokens) {
+    // Tokens live 20 s; the margin is 30 s, so every session is already "due" for renewal:
+    // the second call must get the current session at once while a renewal starts.
+    neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.renew_margin = 30s}};
+    neo::session first, second, third;
+    std::size_t logins_during_second = 0;
+    run_coro([&]() -> asio::awaitable<void> {
+        first = co_await m.async_session();
+        second = co_await m.async_session();
+        logins_during_second = m.logins_started();
+        // Poll (bounded) until the renewed session is handed out.
+        asio::steady_timer t(io);
+        for (int i = 0; i < 300; ++i) {
+            third = co_await m.async_session();
+            if (third.token != first.token) break;
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    });
+    BOOST_TEST(second.token == first.token);  // no waiting for the renewal
+    BOOST_TEST(logins_during_second == 2u);   // but the renewal started
+    BOOST_TEST(third.token != first.token);   // and then replaced the session
+    BOOST_TEST(count(route::totp_login) >= 2u);
+    BOOST_TEST((third.expires_at() > std::chrono::system_clock::now()));
+    bool logged = false;
+    for (const auto& l : log_lines) logged |= l.find("renewing before expiry") != std::string::npos;
+    BOOST_TEST(logged);
+}
+
+BOOST_FIXTURE_TEST_CASE(fresh_sessions_are_not_renewed, fixture) {
+    neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.renew_margin = 60s}};
+    run_coro([&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 5; ++i) co_await m.async_session();
+    });
+    BOOST_TEST(m.logins_started() == 1u);
+    BOOST_TEST(count(route::totp_login) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failure_reaches_every_waiter_and_the_next_call_tries_again, fixture) {
+    neo::session_manager m{neo::client{io, params()}, totp_recipe()};
+    mock.script(route::totp_validate, {{.status = 401}});
+    crowd c;
+    neo::session later;
+    c.start(io.get_executor(), m, 50, [&] {
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                later = co_await m.async_session();
+                mock.stop();
+            },
+            asio::detached);
+    });
+    run();
+    BOOST_TEST(c.failed == 50);
+    BOOST_TEST(c.last_error == errc::unauthorized);
+    BOOST_TEST(!later.token.empty());
+    BOOST_TEST(m.logins_started() == 2u);
+    BOOST_TEST(count(route::totp_validate) == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(cancelling_one_waiter_leaves_the_login_to_the_others, fixture) {
+    neo::session_manager m{neo::client{io, params()}, totp_recipe()};
+    mock.script(route::totp_login, {{.delay = 300ms}});
+    asio::cancellation_signal sig;
+    boost::system::error_code cancelled_ec, other_ec;
+    std::chrono::milliseconds cancelled_after{}, other_after{};
+    int finished = 0;
+    const auto t0 = steady::now();
+    auto since = [&] { return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0); };
+    auto done = [&] {
+        if (++finished == 2) mock.stop();
+    };
+    m.async_session(asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec, neo::session) {
+        cancelled_ec = ec;
+        cancelled_after = since();
+        done();
+    }));
+    m.async_session([&](boost::system::error_code ec, neo::session) {
+        other_ec = ec;
+        other_after = since();
+        done();
+    });
+    asio::steady_timer t(io, 50ms);
+    t.async_wait([&](auto) { sig.emit(asio::cancellation_type::terminal); });
+    run();
+    BOOST_TEST((cancelled_ec == asio::error::operation_aborted));
+    BOOST_TEST(cancelled_after.count() < 250);  // before the login could have finished
+    BOOST_TEST(!other_ec);
+    BOOST_TEST(other_after.count() >= 300);
+    BOOST_TEST(m.logins_started() == 1u);
+    BOOST_TEST(count(route::totp_login) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(invalidate_forces_a_new_login, fixture) {
+    temp_file file;
+    neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
+    neo::session a, b;
+    bool file_gone = false;
+    run_coro([&]() -> asio::awaitable<void> {
+        a = co_await m.async_session();
+        m.invalidate();
+        asio::steady_timer t(io, 5ms);
+        co_await t.async_wait(asio::use_awaitable);
+        file_gone = !std::filesystem::exists(file.path);
+        b = co_await m.async_session();
+    });
+    BOOST_TEST(file_gone);
+    BOOST_TEST(a.token != b.token);
+    BOOST_TEST(m.logins_started() == 2u);
+    BOOST_TEST(std::filesystem::exists(file.path));  // saved again
+}
+
+BOOST_FIXTURE_TEST_CASE(persistence_round_trip, fixture) {
+    temp_file file;
+    neo::session saved, reused;
+    std::size_t second_logins = 99;
+    {
+        neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
+        run_coro([&]() -> asio::awaitable<void> {
+            saved = co_await m.async_session();
+            // A restart: a new client and manager reading the same file.
+            neo::session_manager again{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
+            reused = co_await again.async_session();
+            second_logins = again.logins_started();
+        });
+    }
+    struct stat st {};
+    BOOST_REQUIRE(::stat(file.path.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600);
+    BOOST_TEST(!std::filesystem::exists(file.path + ".tmp"));
+    BOOST_TEST(reused.token == saved.token);
+    BOOST_TEST(reused.sid == saved.sid);
+    BOOST_TEST(reused.base_url == saved.base_url);
+    BOOST_TEST(second_logins == 0u);
+    BOOST_TEST(count(route::totp_login) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(corrupt_foreign_or_expired_files_are_ignored, fixture) {
+    temp_file file;
+    const std::vector<std::string> bad = {
+        "garbage{",
+        R"({"format":"neo-session/1","who":"totp:SOMEONE","data":{"token":"a.b.c","sid":"x"}})",
+        // exp in 2001
+        R"({"format":"neo-session/1","who":"totp:TESTYA24","data":{"token":"eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjEwMDAwMDAwMDB9.c2ln","sid":"x"}})",
+        std::string(70 * 1024, ' ')};
+    int logins = 0;
+    run_coro([&]() -> asio::awaitable<void> {
+        for (const auto& content : bad) {
+            {
+                std::ofstream out(file.path, std::ios::trunc);
+                out << content;
+            }
+            neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
+            co_await m.async_session();
+            logins += static_cast<int>(m.logins_started());
+        }
+    });
+    BOOST_TEST(logins == 4);
+    int warnings = 0;
+    for (const auto& l : log_lines) warnings += l.find("ignoring the session file") != std::string::npos;
+    BOOST_TEST(warnings == 4);
+    BOOST_TEST(file.read().find("neo-session/1") != std::string::npos);  // rewritten
+}
+
+BOOST_AUTO_TEST_CASE(bad_totp_seed_is_refused_at_construction) {
+    asio::io_context io;
+    auto r = totp_recipe();
+    r.totp_seed = "not base32!";
+    try {
+        neo::session_manager m{neo::client{io}, r};
+        BOOST_FAIL("no exception");
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST(e.code() == errc::invalid_totp_secret);
+        BOOST_TEST(std::string(e.what()).find("base32!") == std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_thousand_awaiters_on_four_threads) {
+    neo::mock::gateway mock;  // its own thread
+    asio::io_context io(4);
+    auto p = mock.client_params();
+    neo::session_manager m{neo::client{io, p}, totp_recipe()};
+    crowd c;
+    auto guard = asio::make_work_guard(io);
+    c.start(io.get_executor(), m, 1000, [&] { guard.reset(); });
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) threads.emplace_back([&] { io.run_for(30s); });
+    for (auto& t : threads) t.join();
+    BOOST_TEST(c.ok == 1000);
+    BOOST_TEST(c.tokens.size() == 1u);
+    BOOST_TEST(m.logins_started() == 1u);
+    BOOST_TEST(mock.request_count(route::totp_login) == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
