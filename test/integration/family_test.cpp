@@ -59,7 +59,7 @@ BOOST_FIXTURE_TEST_CASE(otp_flow_gives_a_trade_session_and_logout_ends_it, fixtu
     BOOST_TEST(trade.sid != view.sid);
     BOOST_TEST(trade.token != view.token);
     BOOST_TEST(trade.hs_server_id == "server1");
-    BOOST_TEST(mock.live_sessions() == 1u);  // the view session; the trade one is gone
+    BOOST_TEST(mock.live_sessions() == 1u);     // the view session; the trade one is gone
     BOOST_TEST(count(route::app_token) == 1u);  // cached across the steps
 
     const auto reqs = mock.requests();
@@ -196,10 +196,11 @@ BOOST_FIXTURE_TEST_CASE(bad_input_is_refused_before_anything_is_sent, fixture) {
         add(co_await c.async_totp_login(t, nothrow));
         add(co_await c.async_totp_validate(view, "12345", nothrow));
     });
-    const std::vector<boost::system::error_code> want = {
-        errc::invalid_otp,     errc::several_second_factors, errc::no_second_factor, errc::no_identity,
-        errc::invalid_session, errc::invalid_session,        errc::invalid_session,  errc::invalid_ucc,
-        errc::invalid_totp,    errc::invalid_mpin};
+    const std::vector<boost::system::error_code> want = {errc::invalid_otp,      errc::several_second_factors,
+                                                         errc::no_second_factor, errc::no_identity,
+                                                         errc::invalid_session,  errc::invalid_session,
+                                                         errc::invalid_session,  errc::invalid_ucc,
+                                                         errc::invalid_totp,     errc::invalid_mpin};
     BOOST_TEST(got == want, boost::test_tools::per_element());
     for (auto& e : got) BOOST_TEST((e == neo::condition::invalid_input));
     BOOST_TEST(mock.connections() == 0u);

@@ -109,7 +109,9 @@ BOOST_FIXTURE_TEST_CASE(generation1_with_mpin_and_with_an_otp_source, fixture) {
     neo::password_recipe r{.login = good_request(), .mpin = {}, .otp = [&](neo::otp_handler h) {
                                ++otp_asked;
                                // The user types the OTP later, from elsewhere.
-                               asio::post(io, [h = std::move(h)]() mutable { std::move(h)(boost::system::error_code{}, neo::secret("4321")); });
+                               asio::post(io, [h = std::move(h)]() mutable {
+                                   std::move(h)(boost::system::error_code{}, neo::secret("4321"));
+                               });
                            }};
     neo::session_manager with_otp{neo::client{io, params()}, std::move(r)};
     neo::session a, b;
@@ -265,8 +267,7 @@ BOOST_FIXTURE_TEST_CASE(persistence_round_trip, fixture) {
 BOOST_FIXTURE_TEST_CASE(corrupt_foreign_or_expired_files_are_ignored, fixture) {
     temp_file file;
     const std::vector<std::string> bad = {
-        "garbage{",
-        R"({"format":"neo-session/1","who":"totp:SOMEONE","data":{"token":"a.b.c","sid":"x"}})",
+        "garbage{", R"({"format":"neo-session/1","who":"totp:SOMEONE","data":{"token":"a.b.c","sid":"x"}})",
         // exp in 2001
         R"({"format":"neo-session/1","who":"totp:TESTYA24","data":{"token":"eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjEwMDAwMDAwMDB9.c2ln","sid":"x"}})",
         std::string(70 * 1024, ' ')};

@@ -50,3 +50,31 @@ BOOST_AUTO_TEST_CASE(bad_origins_are_clear_errors) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(gateway_family)
+
+BOOST_AUTO_TEST_CASE(every_endpoint_of_both_generations) {
+    const auto uat = neo::gateway::uat();
+    BOOST_TEST(uat.otp_generate.target == "/api/1.0/login/otp/generate");
+    BOOST_TEST(uat.logout.target == "/api/1.0/logout");
+    BOOST_TEST(uat.logout.host == "nsbxapi-gw.kotaksecurities.com");
+    const auto prod = neo::gateway::prod();
+    BOOST_TEST(prod.otp_generate.target == "/login/1.0/login/otp/generate");
+    BOOST_TEST(prod.logout.target == "/login/1.0/logout");
+    BOOST_TEST(prod.totp_login.host == "mis.kotaksecurities.com");
+    BOOST_TEST(prod.totp_login.target == "/login/1.0/tradeApiLogin");
+    BOOST_TEST(prod.totp_validate.target == "/login/1.0/tradeApiValidate");
+    BOOST_TEST(uat.totp_login.host == "mis.kotaksecurities.com");
+}
+
+BOOST_AUTO_TEST_CASE(from_origin_moves_every_endpoint) {
+    const auto g = neo::gateway::from_origin("https://127.0.0.1:9443", neo::environment::uat);
+    for (const auto* ep : {&g.app_token, &g.login, &g.otp_generate, &g.logout, &g.totp_login, &g.totp_validate}) {
+        BOOST_TEST(ep->host == "127.0.0.1");
+        BOOST_TEST(ep->port == "9443");
+    }
+    BOOST_TEST(g.totp_login.target == "/login/1.0/tradeApiLogin");
+    BOOST_TEST(g.logout.target == "/api/1.0/logout");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

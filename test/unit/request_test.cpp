@@ -117,3 +117,61 @@ BOOST_AUTO_TEST_CASE(overlong_fields_are_typed_errors_not_truncations) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(family)
+
+BOOST_AUTO_TEST_CASE(second_factor_validation) {
+    auto v = [](second_factor f) { return validate(f); };
+    BOOST_TEST((v({}) == errc::no_second_factor));
+    BOOST_TEST((v({.otp = "1234", .mpin = "123456"}) == errc::several_second_factors));
+    BOOST_TEST((v({.otp = "123"}) == errc::invalid_otp));
+    BOOST_TEST((v({.otp = "12a4"}) == errc::invalid_otp));
+    BOOST_TEST(!v({.otp = "1234"}));
+    BOOST_TEST((v({.mpin = "12345", .mobilenumber = "9999999908"}) == errc::invalid_mpin));
+    BOOST_TEST((v({.mpin = "123456"}) == errc::no_identity));
+    BOOST_TEST((v({.mpin = "123456", .pan = "bad"}) == errc::invalid_pan));
+    BOOST_TEST(!v({.mpin = "123456", .pan = "avrft7865t"}));
+}
+
+BOOST_AUTO_TEST_CASE(second_factor_bodies) {
+    BOOST_TEST(boost::json::parse(second_factor_body({.otp = "4321"}, "TESTYA24")) ==
+               boost::json::parse(R"({"userId":"TESTYA24","otp":"4321"})"));
+    BOOST_TEST(boost::json::parse(second_factor_body({.mpin = "123456", .mobilenumber = "9999999908"}, "X")) ==
+               boost::json::parse(R"({"mobileNumber":"+919999999908","mpin":"123456"})"));
+    BOOST_TEST(boost::json::parse(second_factor_body({.mpin = "123456", .pan = "avrft7865t"}, "X")) ==
+               boost::json::parse(R"({"pan":"AVRFT7865T","mpin":"123456"})"));
+    BOOST_TEST(boost::json::parse(otp_generate_body("TES\"T")) ==
+               boost::json::parse(R"({"userId":"TES\"T","sendEmail":true,"isWhitelisted":true})"));
+}
+
+BOOST_AUTO_TEST_CASE(totp_login_validation_and_bodies) {
+    auto v = [](totp_login_request r) { return validate(r); };
+    BOOST_TEST(!v({.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp = "123456"}));
+    BOOST_TEST((v({.mobilenumber = "99", .ucc = "TESTYA24", .totp = "123456"}) == errc::invalid_mobile_number));
+    BOOST_TEST((v({.mobilenumber = "9999999908", .ucc = "", .totp = "123456"}) == errc::invalid_ucc));
+    BOOST_TEST((v({.mobilenumber = "9999999908", .ucc = "A\"B", .totp = "123456"}) == errc::invalid_ucc));
+    BOOST_TEST((v({.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp = "1234567"}) == errc::invalid_totp));
+    BOOST_TEST(
+        boost::json::parse(totp_login_body({.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp = "123456"})) ==
+        boost::json::parse(R"({"mobileNumber":"+919999999908","ucc":"TESTYA24","totp":"123456"})"));
+    BOOST_TEST(boost::json::parse(totp_validate_body("123456")) == boost::json::parse(R"({"mpin":"123456"})"));
+}
+
+BOOST_AUTO_TEST_CASE(sessions_for_following_steps) {
+    BOOST_TEST(!validate_session("a.b.c", "sid"));
+    BOOST_TEST((validate_session("", "sid") == errc::invalid_session));
+    BOOST_TEST((validate_session("a.b.c", "") == errc::invalid_session));
+    BOOST_TEST((validate_session("a.b\r\nX: y", "sid") == errc::invalid_session));
+    BOOST_TEST((validate_session(std::string(5000, 'a'), "sid") == errc::invalid_session));
+}
+
+BOOST_AUTO_TEST_CASE(generation2_needs_only_the_consumer_key) {
+    client_params p;
+    p.gateway = gateway::from_origin("https://127.0.0.1:1");
+    BOOST_TEST((validate(p, p.gateway.totp_login, credentials::consumer_key) == errc::missing_credentials));
+    p.consumer_key = "k";
+    BOOST_TEST(!validate(p, p.gateway.totp_login, credentials::consumer_key));
+    BOOST_TEST((validate(p, p.gateway.login, credentials::oauth2) == errc::missing_credentials));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -156,3 +156,47 @@ BOOST_AUTO_TEST_CASE(app_token_answers) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(family_responses)
+
+using neo::detail::classify_response;
+using neo::detail::step_kind;
+
+BOOST_AUTO_TEST_CASE(otp_generation_and_logout_need_only_a_2xx_without_an_error) {
+    for (auto k : {step_kind::otp_generate, step_kind::logout}) {
+        BOOST_TEST(!classify_response(k, 200, "application/json", "").ec);
+        BOOST_TEST(!classify_response(k, 200, "application/json", R"({"data":{"ok":true}})").ec);
+        BOOST_TEST(!classify_response(k, 200, "text/plain", "OK").ec);
+        BOOST_TEST(
+            (classify_response(k, 200, "application/json", R"({"stCode":401,"errMsg":"x","status":"failure"})").ec ==
+             neo::errc::rejected));
+        BOOST_TEST((classify_response(k, 401, "application/json", R"({"error":[{"code":"10401","message":"m"}]})").ec ==
+                    neo::errc::unauthorized));
+        BOOST_TEST((classify_response(k, 503, "text/html", "<html/>").ec == neo::errc::service_unavailable));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(generation2_answers) {
+    auto ok = classify_response(
+        step_kind::totp_validate, 200, "application/json",
+        R"({"data":{"token":"a.b.c","sid":"s","rid":"r","hsServerId":"h","dataCenter":"E21","baseUrl":"https://e21.example","kType":"Trade","status":"success"}})");
+    BOOST_TEST(!ok.ec);
+    auto s = neo::session_from_data(ok.result);
+    BOOST_REQUIRE(s);
+    BOOST_TEST(s->base_url == "https://e21.example");
+    BOOST_TEST(s->data_center == "E21");
+    BOOST_TEST(s->k_type == "Trade");
+    auto bad = classify_response(step_kind::totp_login, 200, "application/json",
+                                 R"({"stCode":429,"errMsg":"Invalid UCC","status":"failure"})");
+    BOOST_TEST((bad.ec == neo::errc::rejected));
+    BOOST_TEST(bad.server_code == "429");
+    BOOST_TEST(bad.server_message == "Invalid UCC");
+    auto rest = classify_response(step_kind::totp_login, 401, "application/json",
+                                  R"({"status":"error","message":"Invalid credentials or TOTP.","errorCode":"401"})");
+    BOOST_TEST((rest.ec == neo::errc::unauthorized));
+    BOOST_TEST(rest.server_message == "Invalid credentials or TOTP.");
+    auto empty = classify_response(step_kind::second_factor, 200, "application/json", "{}");
+    BOOST_TEST((empty.ec == neo::errc::missing_fields));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
