@@ -18,8 +18,9 @@ std::ostream& operator<<(std::ostream& os, phase p);
 
 /// One HTTP attempt of an operation.
 struct attempt_record {
-    int number = 0;                    ///< 1-based, across the steps of one operation
-    std::string step;  ///< "app_token", "login", "otp_generate", "second_factor", "logout", "totp_login", "totp_validate"
+    int number = 0;  ///< 1-based, across the steps of one operation
+    std::string
+        step;  ///< "app_token", "login", "otp_generate", "second_factor", "logout", "totp_login", "totp_validate"
     boost::system::error_code result;  ///< empty on success
     unsigned http_status = 0;          ///< 0 when no answer was read
     phase failed_phase = phase::none;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <neo/client.hpp>
+#include <neo/diagnostics.hpp>
 #include <neo/login_request.hpp>
 #include <neo/secret.hpp>
 #include <neo/session.hpp>
@@ -25,20 +26,25 @@ using otp_source = std::function<void(otp_handler)>;
 
 /// Generation 1: `login` (identity + password or MPIN), then the second factor: the MPIN when
 /// `mpin` is set (sent with the identity of `login`), else an OTP from `otp` (after
-/// `async_generate_otp`). With neither, the manager hands out the view session itself.
+/// `async_generate_otp`, unless `generate_otp` is false because the source already holds a code
+/// sent earlier). With neither, the manager hands out the view session itself.
 struct password_recipe {
     login_request login;
     secret mpin;
     otp_source otp;
+    bool generate_otp = true;
 };
 
 /// Generation 2: `async_totp_login` with a code computed from `totp_seed` (base32, see
 /// `neo::totp`) at each login, then `async_totp_validate` with `mpin`. Unattended.
+/// `totp_source`, when set, gives the code instead (e.g. one typed by a user); then
+/// `totp_seed` may stay empty.
 struct totp_recipe {
     identity mobilenumber;
     identity ucc;
     secret totp_seed;
     secret mpin;
+    std::function<secret()> totp_source;
 };
 
 struct session_manager_options {
@@ -102,6 +108,10 @@ public:
 
     /// How many logins this manager has started (each a whole flow), for tests and metrics.
     std::size_t logins_started() const noexcept;
+
+    /// The diagnostics of the last step of the most recent login that has finished (its HTTP
+    /// status, server code and message, attempts), e.g. to report why a login failed.
+    diagnostics last_diagnostics() const;
 
 private:
     std::shared_ptr<detail::manager_impl> impl_;

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <fstream>
 #include <list>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <variant>
@@ -46,6 +47,9 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     std::atomic<std::size_t> logins{0};
     std::atomic<std::uint64_t> next_id{1};
 
+    mutable std::mutex diag_mu;
+    diagnostics last_diag;  // guarded by diag_mu
+
     // On the strand only:
     std::optional<session> current;
     bool loaded = false;
@@ -60,7 +64,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
 
     manager_impl(client c, std::variant<password_recipe, totp_recipe> r, session_manager_options o)
         : cl(std::move(c)), recipe(std::move(r)), opts(std::move(o)), strand(asio::make_strand(cl.get_executor())) {
-        if (auto* t = std::get_if<totp_recipe>(&recipe)) codes.emplace(t->totp_seed);
+        if (auto* t = std::get_if<totp_recipe>(&recipe); t && !t->totp_source) codes.emplace(t->totp_seed);
     }
 
     void log(log_level l, const std::string& line) const { cl.params().logger.log(l, "session manager: " + line); }
@@ -163,19 +167,19 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         session s;
     };
 
-    asio::awaitable<outcome> flow() {
+    asio::awaitable<outcome> flow(diagnostics& d) {
         if (const auto* t = std::get_if<totp_recipe>(&recipe)) {
             totp_login_request req;
             req.mobilenumber = t->mobilenumber;
             req.ucc = t->ucc;
-            req.totp = codes->code();
-            auto [ec, view] = co_await cl.async_totp_login(std::move(req), nothrow);
+            req.totp = t->totp_source ? t->totp_source() : codes->code();
+            auto [ec, view] = co_await cl.async_totp_login(std::move(req), d, nothrow);
             if (ec) co_return outcome{ec, {}};
-            auto [ec2, trade] = co_await cl.async_totp_validate(view, t->mpin, nothrow);
+            auto [ec2, trade] = co_await cl.async_totp_validate(view, t->mpin, d, nothrow);
             co_return outcome{ec2, std::move(trade)};
         }
         const auto& r = std::get<password_recipe>(recipe);
-        auto [ec, view] = co_await cl.async_login(r.login, nothrow);
+        auto [ec, view] = co_await cl.async_login(r.login, d, nothrow);
         if (ec) co_return outcome{ec, {}};
         second_factor f;
         if (!r.mpin.empty()) {
@@ -184,8 +188,10 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             f.userid = r.login.userid;
             f.pan = r.login.pan;
         } else if (r.otp) {
-            auto [gec] = co_await cl.async_generate_otp(view, nothrow);
-            if (gec) co_return outcome{gec, {}};
+            if (r.generate_otp) {
+                auto [gec] = co_await cl.async_generate_otp(view, d, nothrow);
+                if (gec) co_return outcome{gec, {}};
+            }
             auto [oec, otp] = co_await asio::async_initiate<decltype(nothrow), void(error_code, secret)>(
                 [src = r.otp](auto h) { src(otp_handler(std::move(h))); }, nothrow);
             if (oec) co_return outcome{oec, {}};
@@ -193,7 +199,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         } else {
             co_return outcome{{}, std::move(view)};  // a view-only recipe
         }
-        auto [ec2, trade] = co_await cl.async_session_2fa(view, std::move(f), nothrow);
+        auto [ec2, trade] = co_await cl.async_session_2fa(view, std::move(f), d, nothrow);
         co_return outcome{ec2, std::move(trade)};
     }
 
@@ -201,8 +207,13 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         in_flight = true;
         const auto n = ++logins;
         log(log_level::info, std::string(why) + ": login #" + std::to_string(n));
-        asio::co_spawn(strand, flow(), [self = shared_from_this()](std::exception_ptr e, outcome o) {
+        auto d = std::make_shared<diagnostics>();
+        asio::co_spawn(strand, flow(*d), [self = shared_from_this(), d](std::exception_ptr e, outcome o) {
             if (e) o = outcome{errc::internal_error, {}};
+            {
+                std::lock_guard lock(self->diag_mu);
+                self->last_diag = std::move(*d);
+            }
             self->finish(std::move(o));
         });
     }
@@ -284,6 +295,11 @@ void session_manager::invalidate() {
         self->forget_file();
         self->log(log_level::info, "session invalidated");
     });
+}
+
+diagnostics session_manager::last_diagnostics() const {
+    std::lock_guard lock(impl_->diag_mu);
+    return impl_->last_diag;
 }
 
 std::size_t session_manager::logins_started() const noexcept {

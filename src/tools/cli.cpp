@@ -25,6 +25,24 @@ Logs in to the Kotak Neo Trade API once and prints the session's data object (JS
   --backoff-initial-ms N (250; 4x after a 429)  --backoff-max-ms N (8000)
   --verbose                    more detail on stderr (never a secret)
 
+generation 1, second factor (prints the trade session instead of the view session):
+  --generate-otp               log in and have the gateway send the OTP; prints the view session
+  --otp CODE                   the OTP (4 digits) sent after an earlier --generate-otp
+  --otp-stdin                  log in, have the OTP sent, then read it from standard input
+  --mpin-2fa                   the MPIN is the second factor (env NEO_MPIN or --mpin-stdin);
+                               the login then uses the password (both on stdin: password first)
+generation 2 (current API; needs --mobilenumber and the consumer key only):
+  --ucc UCC                    log in with a TOTP, then validate the MPIN (env NEO_MPIN or
+                               --mpin-stdin); the TOTP comes from --totp CODE or is computed from
+                               the base32 seed in env NEO_TOTP_SECRET
+  --totp CODE                  the 6-digit TOTP of the moment
+both:
+  --session-file PATH          reuse the trade session saved there while it is valid; save the
+                               new one (mode 0600) after a login
+  --logout                     end the trade session afterwards (generation 1: on the gateway;
+                               generation 2 logs out locally) and remove the session file;
+                               prints nothing on stdout
+
 exit status: 0 logged in; 2 bad usage or invalid input; 3 rejected; 4 unavailable;
 5 TLS failure; 6 bad response; 7 deadline or timeout; 1 cancelled or internal error
 )";
@@ -38,6 +56,8 @@ std::optional<long long> number(std::string_view s, long long min, long long max
     return v;
 }
 
+}  // namespace
+
 std::string read_line(std::istream& in) {
     std::string line;
     std::getline(in, line);
@@ -45,12 +65,11 @@ std::string read_line(std::istream& in) {
     return line;
 }
 
-}  // namespace
-
 std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out) {
     std::optional<environment> env_paths;
     std::string gateway_origin, access_token, consumer_key, consumer_secret;
     bool password_stdin = false, mpin_stdin = false;
+    bool generate_otp = false, mpin_2fa = false, ucc_given = false;
     auto& p = out.params;
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
@@ -116,13 +135,46 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
             p.retry.initial_backoff_429 = 4 * p.retry.initial_backoff;
         } else if (a == "--backoff-max-ms") {
             if (err = ms(p.retry.max_backoff, 0); !err.empty()) return err;
+        } else if (a == "--generate-otp") {
+            generate_otp = true;
+        } else if (a == "--otp") {
+            if (!value(v)) return "--otp needs a value";
+            out.otp = secret(std::move(v));
+        } else if (a == "--otp-stdin") {
+            out.otp_stdin = true;
+        } else if (a == "--mpin-2fa") {
+            mpin_2fa = true;
+        } else if (a == "--ucc") {
+            if (!value(v)) return "--ucc needs a value";
+            out.totp_request.ucc = v;
+            ucc_given = true;
+        } else if (a == "--totp") {
+            if (!value(v)) return "--totp needs a value";
+            out.totp_request.totp = secret(std::move(v));
+        } else if (a == "--logout") {
+            out.logout = true;
+        } else if (a == "--session-file") {
+            if (!value(out.session_file)) return "--session-file needs a value";
         } else if (a == "--verbose" || a == "-v") {
             out.verbose = true;
         } else {
             return "unknown argument '" + std::string(a.substr(0, 64)) + "'";
         }
     }
-    if (password_stdin && mpin_stdin) return "--password-stdin and --mpin-stdin exclude each other";
+    // Which flow.
+    const int second = generate_otp + !out.otp.empty() + out.otp_stdin + mpin_2fa;
+    if (second > 1) return "--generate-otp, --otp, --otp-stdin and --mpin-2fa exclude each other";
+    if (ucc_given && second) return "--ucc (generation 2) takes no generation 1 second factor";
+    if (!ucc_given && !out.totp_request.totp.empty()) return "--totp needs --ucc";
+    out.mode = ucc_given      ? flow::totp
+               : generate_otp ? flow::generate_otp
+               : mpin_2fa     ? flow::mpin_2fa
+               : second       ? flow::otp
+                              : flow::view;
+    if ((out.logout || !out.session_file.empty()) && (out.mode == flow::view || out.mode == flow::generate_otp))
+        return "--logout and --session-file need a trade session: add --otp, --otp-stdin, --mpin-2fa or --ucc";
+    if (out.mode == flow::otp && !out.otp.empty() && (out.otp.size() != 4 || out.otp.overflowed()))
+        return "--otp takes the 4-digit OTP";
 
     try {
         if (!gateway_origin.empty())
@@ -133,24 +185,70 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         return e.what();
     }
 
-    if (password_stdin) {
-        out.request.password = secret(read_line(in));
-        if (out.request.password.overflowed()) return "the password on standard input is too long";
-        if (out.request.password.empty()) return "no password on standard input";
-    } else if (mpin_stdin) {
-        out.request.mpin = secret(read_line(in));
-        if (out.request.mpin.empty()) return "no MPIN on standard input";
-    } else {
-        const char* pw = env("NEO_PASSWORD");
-        const char* mp = env("NEO_MPIN");
-        const bool has_pw = pw && *pw, has_mp = mp && *mp;
-        if (has_pw && has_mp) return "both NEO_PASSWORD and NEO_MPIN are set; unset one";
-        if (has_pw)
+    auto mpin_from = [&](secret& dst) -> std::string {
+        if (mpin_stdin) {
+            dst = secret(read_line(in));
+            if (dst.empty()) return "no MPIN on standard input";
+        } else if (const char* mp = env("NEO_MPIN"); mp && *mp) {
+            dst = secret(mp);
+        } else {
+            return "no MPIN: set NEO_MPIN or use --mpin-stdin";
+        }
+        return {};
+    };
+
+    if (out.mode == flow::totp) {
+        if (password_stdin) return "generation 2 (--ucc) takes no password";
+        if (!out.request.userid.empty() || !out.request.pan.empty())
+            return "generation 2 (--ucc) logs in with --mobilenumber";
+        if (out.request.mobilenumber.empty()) return "generation 2 (--ucc) needs --mobilenumber";
+        out.totp_request.mobilenumber = out.request.mobilenumber;
+        if (out.totp_request.totp.empty()) {
+            const char* seed = env("NEO_TOTP_SECRET");
+            if (!seed || !*seed) return "no TOTP: give --totp CODE or set NEO_TOTP_SECRET (the base32 seed)";
+            out.totp_seed = secret(seed);
+        }
+        if (auto e = mpin_from(out.second_mpin); !e.empty()) return e;
+        if (consumer_key.empty())
+            if (const char* k = env("NEO_CONSUMER_KEY")) consumer_key = k;
+        if (consumer_key.empty()) return "no consumer key: give --consumer-key or set NEO_CONSUMER_KEY";
+        p.consumer_key = std::move(consumer_key);
+        return {};
+    }
+
+    if (out.mode == flow::mpin_2fa) {
+        // The password logs in; the MPIN is the second factor.
+        if (password_stdin) {
+            out.request.password = secret(read_line(in));
+            if (out.request.password.overflowed()) return "the password on standard input is too long";
+            if (out.request.password.empty()) return "no password on standard input";
+        } else if (const char* pw = env("NEO_PASSWORD"); pw && *pw) {
             out.request.password = secret(pw);
-        else if (has_mp)
-            out.request.mpin = secret(mp);
-        else
-            return "no password: set NEO_PASSWORD or use --password-stdin (or NEO_MPIN / --mpin-stdin)";
+        } else {
+            return "no password: set NEO_PASSWORD or use --password-stdin (--mpin-2fa needs both)";
+        }
+        if (auto e = mpin_from(out.second_mpin); !e.empty()) return e;
+    } else {
+        if (password_stdin && mpin_stdin) return "--password-stdin and --mpin-stdin exclude each other";
+        if (password_stdin) {
+            out.request.password = secret(read_line(in));
+            if (out.request.password.overflowed()) return "the password on standard input is too long";
+            if (out.request.password.empty()) return "no password on standard input";
+        } else if (mpin_stdin) {
+            out.request.mpin = secret(read_line(in));
+            if (out.request.mpin.empty()) return "no MPIN on standard input";
+        } else {
+            const char* pw = env("NEO_PASSWORD");
+            const char* mp = env("NEO_MPIN");
+            const bool has_pw = pw && *pw, has_mp = mp && *mp;
+            if (has_pw && has_mp) return "both NEO_PASSWORD and NEO_MPIN are set; unset one (or add --mpin-2fa)";
+            if (has_pw)
+                out.request.password = secret(pw);
+            else if (has_mp)
+                out.request.mpin = secret(mp);
+            else
+                return "no password: set NEO_PASSWORD or use --password-stdin (or NEO_MPIN / --mpin-stdin)";
+        }
     }
 
     if (access_token.empty())

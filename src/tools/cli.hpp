@@ -23,9 +23,29 @@ enum exit_status : int {
     exit_timeout = 7,       ///< deadline reached, or the last attempt's phase timed out
 };
 
+/// What the run does after parsing.
+enum class flow {
+    view,          ///< generation 1 login only: the view session (the core contract)
+    generate_otp,  ///< generation 1 login, then ask the gateway to send the OTP; prints the view session
+    otp,           ///< generation 1 login, then the OTP second factor (--otp CODE, or --otp-stdin after generating)
+    mpin_2fa,      ///< generation 1 login with the password, then the MPIN second factor
+    totp,          ///< generation 2: TOTP login, then MPIN validation
+};
+
 struct cli_options {
     client_params params;
     login_request request;
+    flow mode = flow::view;
+    /// --otp CODE; empty with --otp-stdin (read after the OTP is generated).
+    secret otp;
+    bool otp_stdin = false;
+    /// The MPIN of the second factor (--mpin-2fa) or of generation 2's validation.
+    secret second_mpin;
+    /// Generation 2: the request (its TOTP set from --totp), or the seed from NEO_TOTP_SECRET.
+    totp_login_request totp_request;
+    secret totp_seed;
+    bool logout = false;
+    std::string session_file;
     bool verbose = false;
     bool help = false;
 };
@@ -34,6 +54,9 @@ using env_lookup = std::function<const char*(const char*)>;
 
 /// Parses the arguments; an empty string on success, else what is wrong (never a secret).
 std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out);
+
+/// Reads one line of standard input (without its line end).
+std::string read_line(std::istream& in);
 
 /// The exit status for the final error of a login.
 int exit_status_for(const boost::system::error_code& ec);

@@ -1,21 +1,133 @@
-// neo-login: logs in once and prints the session's data object.
+// neo-login: logs in (the whole family, both generations) and prints the session's data object.
 #include "cli.hpp"
 
 #include <neo/login.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+
+// GCC 12 reports a false -Wmismatched-new-delete when it inlines an awaitable's frame
+// allocation (Asio's aligned_new) and deallocation into one function; they do match.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <variant>
+
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using namespace neo::tools;
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+// One failed step on stderr: the error, the server's words, the attempts. Never a secret.
+int report(const char* step, error_code ec, const neo::diagnostics& diag) {
+    std::string line = std::string("neo-login: ") + step + " failed: " + ec.message();
+    if (diag.http_status) line += "; HTTP " + std::to_string(diag.http_status);
+    if (!diag.server_code.empty()) line += "; server code " + diag.server_code;
+    if (!diag.server_message.empty()) line += "; " + diag.server_message;
+    if (!diag.detail.empty()) line += "; " + diag.detail;
+    line += "; attempts " + std::to_string(diag.attempts);
+    std::cerr << line << std::endl;
+    return exit_status_for(ec);
+}
+
+void print(const neo::session& s) {
+    std::cout << boost::json::serialize(s.data) << std::endl;
+}
+
+// The recipe the session manager uses for the trade flows.
+std::variant<neo::password_recipe, neo::totp_recipe> recipe(cli_options& o) {
+    if (o.mode == flow::totp) {
+        neo::totp_recipe r{.mobilenumber = o.totp_request.mobilenumber,
+                           .ucc = o.totp_request.ucc,
+                           .totp_seed = o.totp_seed,
+                           .mpin = o.second_mpin,
+                           .totp_source = {}};
+        if (!o.totp_request.totp.empty()) r.totp_source = [code = o.totp_request.totp] { return code; };
+        return r;
+    }
+    neo::password_recipe r{.login = o.request, .mpin = {}, .otp = {}, .generate_otp = o.otp_stdin};
+    if (o.mode == flow::mpin_2fa) {
+        r.mpin = o.second_mpin;
+    } else {
+        r.otp = [&o](neo::otp_handler h) {
+            error_code ec;
+            neo::secret code = o.otp;
+            if (o.otp_stdin) {
+                std::cerr << "neo-login: OTP sent; type it and press Enter" << std::endl;
+                code = neo::secret(read_line(std::cin));  // blocking is fine in this one-shot tool
+            }
+            std::move(h)(ec, std::move(code));
+        };
+    }
+    return r;
+}
+
+// Logs in through the session manager (a saved session is reused), or step by step.
+asio::awaitable<int> run(cli_options& o, neo::client& c) {
+    neo::diagnostics diag;
+    if (o.mode == flow::view || o.mode == flow::generate_otp) {
+        auto [ec, view] = co_await c.async_login(o.request, diag, nothrow);
+        if (ec) co_return report("login", ec, diag);
+        if (o.mode == flow::generate_otp) {
+            auto [gec] = co_await c.async_generate_otp(view, diag, nothrow);
+            if (gec) co_return report("OTP generation", gec, diag);
+            std::cerr << "neo-login: OTP sent" << std::endl;
+        }
+        print(view);
+        co_return exit_ok;
+    }
+
+    // Every trade flow goes through the session manager: one code path, and a saved session is
+    // reused when --session-file names one.
+    error_code ec;
+    neo::session trade;
+    {
+        auto v = recipe(o);
+        std::optional<neo::session_manager> m;
+        try {
+            if (auto* t = std::get_if<neo::totp_recipe>(&v))
+                m.emplace(c, std::move(*t), neo::session_manager_options{.session_file = o.session_file});
+            else
+                m.emplace(c, std::move(std::get<neo::password_recipe>(v)),
+                          neo::session_manager_options{.session_file = o.session_file});
+        } catch (const boost::system::system_error& e) {
+            std::cerr << "neo-login: " << e.what() << std::endl;
+            co_return exit_usage;
+        }
+        std::tie(ec, trade) = co_await m->async_session(nothrow);
+        if (ec) co_return report("login", ec, m->last_diagnostics());
+    }
+
+    if (!o.logout) {
+        print(trade);
+        co_return exit_ok;
+    }
+    if (o.mode == flow::totp) {
+        std::cerr << "neo-login: generation 2 logs out locally; nothing sent" << std::endl;
+    } else {
+        auto [lec] = co_await c.async_logout(trade, diag, nothrow);
+        if (lec) co_return report("logout", lec, diag);
+    }
+    if (!o.session_file.empty()) std::remove(o.session_file.c_str());
+    std::cerr << "neo-login: logged out" << std::endl;
+    co_return exit_ok;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    namespace asio = boost::asio;
-    using namespace neo::tools;
-
     cli_options opts;
     const std::string problem = parse_cli(
         argc, argv, [](const char* n) { return std::getenv(n); }, std::cin, opts);
@@ -41,28 +153,17 @@ int main(int argc, char** argv) {
 
     asio::cancellation_signal cancel;
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code ec, int) {
+    signals.async_wait([&](error_code ec, int) {
         if (!ec) cancel.emit(asio::cancellation_type::terminal);
     });
 
-    neo::diagnostics diag;
     int status = exit_other;
-    client->async_login(std::move(opts.request), diag,
-                        asio::bind_cancellation_slot(cancel.slot(), [&](boost::system::error_code ec, neo::session s) {
-                            signals.cancel();
-                            status = exit_status_for(ec);
-                            if (!ec) {
-                                std::cout << boost::json::serialize(s.data) << std::endl;
-                                return;
-                            }
-                            std::string line = "neo-login: failed: " + ec.message();
-                            if (diag.http_status) line += "; HTTP " + std::to_string(diag.http_status);
-                            if (!diag.server_code.empty()) line += "; server code " + diag.server_code;
-                            if (!diag.server_message.empty()) line += "; " + diag.server_message;
-                            if (!diag.detail.empty()) line += "; " + diag.detail;
-                            line += "; attempts " + std::to_string(diag.attempts);
-                            std::cerr << line << std::endl;
-                        }));
+    asio::co_spawn(io, run(opts, *client),
+                   asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, int s) {
+                       signals.cancel();
+                       status = e ? exit_other : s;
+                       io.stop();  // a cancelled run leaves nothing worth waiting for
+                   }));
     io.run();
     return status;
 }

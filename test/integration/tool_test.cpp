@@ -1,11 +1,13 @@
 // The neo-login tool: its exit statuses and a stderr free of secrets, against the mock.
 #include <neo/mock/gateway.hpp>
+#include <neo/totp.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <chrono>
@@ -221,6 +223,135 @@ BOOST_AUTO_TEST_CASE(secrets_from_stdin_and_access_token) {
     BOOST_TEST(a.status == 3, a.err);  // the mock did not issue that token
     BOOST_TEST(t.mock.request_count(route::app_token) == 2u);
     no_secrets(a.err, {"bogus-token", "mock-password"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tool_family)
+
+using strings = std::vector<std::string>;
+
+BOOST_AUTO_TEST_CASE(generation1_otp_in_two_runs_then_logout) {
+    tool_env t;
+    auto gen = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--generate-otp"});
+    BOOST_TEST(gen.status == 0, gen.err);
+    BOOST_TEST(boost::json::parse(gen.out).at("token").is_string());
+    BOOST_TEST(t.mock.request_count(route::otp_generate) == 1u);
+
+    auto trade = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--otp", "4321"});
+    BOOST_TEST(trade.status == 0, trade.err);
+    auto v = boost::json::parse(trade.out);
+    const std::string token(v.at("token").as_string());
+    BOOST_TEST(t.mock.request_count(route::second_factor) == 1u);
+    BOOST_TEST(t.mock.request_count(route::otp_generate) == 1u);  // not generated again
+    no_secrets(trade.err, {"4321", "mock-password", token});
+
+    auto wrong = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--otp", "4321"});
+    BOOST_TEST(wrong.status == 3, wrong.err);  // one use per generation
+    BOOST_TEST(wrong.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(generation1_otp_from_stdin_and_logout) {
+    tool_env t;
+    auto r = t.run(t.base_args() + strings{"--userid", "testuser", "--otp-stdin", "--logout"},
+                   {"NEO_PASSWORD=mock-password"}, "4321\n");
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(t.mock.request_count(route::otp_generate) == 1u);
+    BOOST_TEST(t.mock.request_count(route::logout) == 1u);
+    BOOST_TEST(r.err.find("logged out") != std::string::npos, r.err);
+    BOOST_TEST(t.mock.live_sessions() == 1u);  // the view session only
+    no_secrets(r.err, {"4321", "mock-password"});
+}
+
+BOOST_AUTO_TEST_CASE(generation1_mpin_second_factor_from_env_and_stdin) {
+    tool_env t;
+    auto env = t.run(t.base_args() + strings{"--pan", "AVRFT7865T", "--mpin-2fa"},
+                     {"NEO_PASSWORD=mock-password", "NEO_MPIN=123456"});
+    BOOST_TEST(env.status == 0, env.err);
+    auto both = t.run(t.base_args() + strings{"--pan", "AVRFT7865T", "--mpin-2fa", "--password-stdin", "--mpin-stdin"},
+                      {}, "mock-password\n123456\n");
+    BOOST_TEST(both.status == 0, both.err);
+    auto bad = t.run(t.base_args() + strings{"--pan", "AVRFT7865T", "--mpin-2fa"},
+                     {"NEO_PASSWORD=mock-password", "NEO_MPIN=654321"});
+    BOOST_TEST(bad.status == 3, bad.err);
+    BOOST_TEST(t.mock.request_count(route::second_factor) == 3u);
+    no_secrets(env.err + both.err + bad.err, {"123456", "654321", "mock-password"});
+}
+
+BOOST_AUTO_TEST_CASE(generation2_with_a_seed_or_a_code) {
+    tool_env t;
+    const strings gen2 = {"--gateway",      t.mock.origin(), "--ca-file", t.ca_file,
+                          "--mobilenumber", "9999999908",    "--ucc",     "TESTYA24"};
+    const std::string seed = "NEO_TOTP_SECRET=" + neo::mock::fixture{}.totp_secret;
+    auto r = t.run(gen2, {seed, "NEO_MPIN=123456", "NEO_CONSUMER_KEY=mock-consumer-key"});
+    BOOST_TEST(r.status == 0, r.err);
+    auto v = boost::json::parse(r.out);
+    BOOST_TEST(v.at("kType").as_string() == "Trade");
+    BOOST_TEST(v.at("baseUrl").as_string() == t.mock.origin());
+    BOOST_TEST(t.mock.request_count(route::app_token) == 0u);
+
+    const auto code = neo::totp(neo::secret(neo::mock::fixture{}.totp_secret)).code();
+    auto c = t.run(
+        gen2 + strings{"--totp", std::string(code.reveal()), "--consumer-key", "mock-consumer-key", "--mpin-stdin"}, {},
+        "123456\n");
+    BOOST_TEST(c.status == 0, c.err);
+    auto wrong = t.run(gen2 + strings{"--totp", "000000"}, {"NEO_MPIN=123456", "NEO_CONSUMER_KEY=mock-consumer-key"});
+    BOOST_TEST(wrong.status == 3, wrong.err);
+    BOOST_TEST(wrong.err.find("Invalid credentials or TOTP.") != std::string::npos, wrong.err);
+    no_secrets(r.err + c.err + wrong.err, {"123456", std::string(code.reveal()), neo::mock::fixture{}.totp_secret});
+    auto nokey = t.run(gen2, {seed, "NEO_MPIN=123456"});
+    BOOST_TEST(nokey.status == 2, nokey.err);
+}
+
+BOOST_AUTO_TEST_CASE(session_file_is_reused_then_removed_by_logout) {
+    tool_env t;
+    const std::string file = t.dir + "/session.json";
+    const strings gen2 = {"--gateway",  t.mock.origin(), "--ca-file", t.ca_file,        "--mobilenumber",
+                          "9999999908", "--ucc",         "TESTYA24",  "--session-file", file};
+    const strings env = {"NEO_TOTP_SECRET=" + neo::mock::fixture{}.totp_secret, "NEO_MPIN=123456",
+                         "NEO_CONSUMER_KEY=mock-consumer-key"};
+    auto first = t.run(gen2, env);
+    BOOST_TEST(first.status == 0, first.err);
+    auto second = t.run(gen2, env);
+    BOOST_TEST(second.status == 0, second.err);
+    BOOST_TEST(boost::json::parse(first.out) == boost::json::parse(second.out));
+    BOOST_TEST(t.mock.request_count(route::totp_login) == 1u);  // the second run sent nothing
+    struct stat st {};
+    BOOST_REQUIRE(::stat(file.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600);
+    auto out = t.run(gen2 + strings{"--logout"}, env);
+    BOOST_TEST(out.status == 0, out.err);
+    BOOST_TEST(::stat(file.c_str(), &st) != 0);
+
+    // Generation 1: the saved trade session is logged out on the gateway.
+    const std::string f1 = t.dir + "/g1.json";
+    const strings g1 = t.base_args() + strings{"--userid", "testuser", "--mpin-2fa", "--session-file", f1};
+    const strings e1 = {"NEO_PASSWORD=mock-password", "NEO_MPIN=123456"};
+    BOOST_TEST(t.run(g1, e1).status == 0);
+    auto lo = t.run(g1 + strings{"--logout"}, e1);
+    BOOST_TEST(lo.status == 0, lo.err);
+    BOOST_TEST(t.mock.request_count(route::login) == 1u);  // the logout run reused the file
+    BOOST_TEST(t.mock.request_count(route::logout) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(family_usage_errors_send_nothing) {
+    tool_env t;
+    const std::vector<strings> bad = {
+        {"--userid", "testuser", "--otp", "4321", "--mpin-2fa"},
+        {"--userid", "testuser", "--otp", "12"},
+        {"--userid", "testuser", "--totp", "123456"},
+        {"--userid", "testuser", "--logout"},
+        {"--userid", "testuser", "--ucc", "TESTYA24"},
+        {"--mobilenumber", "9999999908", "--ucc", "TESTYA24", "--otp", "4321"},
+        {"--mobilenumber", "9999999908", "--ucc", "TESTYA24"},  // no TOTP
+        {"--mobilenumber", "9999999908", "--ucc", "TEST YA", "--totp", "123456"},
+    };
+    for (const auto& args : bad) {
+        auto r = t.run(t.base_args() + args, {"NEO_PASSWORD=mock-password", "NEO_MPIN=123456"});
+        BOOST_TEST(r.status == 2, r.err);
+    }
+    BOOST_TEST(t.mock.connections() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

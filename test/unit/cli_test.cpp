@@ -127,3 +127,68 @@ BOOST_AUTO_TEST_CASE(exit_statuses) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cli_family)
+
+BOOST_AUTO_TEST_CASE(flows_are_chosen_by_flags) {
+    run v{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_CONSUMER_KEY", "k"}, {"NEO_CONSUMER_SECRET", "s"}}};
+    BOOST_TEST(v.parse({"--userid", "u"}) == "");
+    BOOST_TEST((v.opts.mode == flow::view));
+    run g = v;
+    BOOST_TEST(g.parse({"--userid", "u", "--generate-otp"}) == "");
+    BOOST_TEST((g.opts.mode == flow::generate_otp));
+    run o = v;
+    BOOST_TEST(o.parse({"--userid", "u", "--otp", "1234"}) == "");
+    BOOST_TEST((o.opts.mode == flow::otp));
+    BOOST_TEST(o.opts.otp.reveal() == "1234");
+    run os = v;
+    BOOST_TEST(os.parse({"--userid", "u", "--otp-stdin", "--session-file", "/tmp/x"}) == "");
+    BOOST_TEST((os.opts.mode == flow::otp));
+    BOOST_TEST(os.opts.otp_stdin);
+    BOOST_TEST(os.opts.session_file == "/tmp/x");
+}
+
+BOOST_AUTO_TEST_CASE(mpin_second_factor_takes_password_then_mpin) {
+    run r{.env = {{"NEO_CONSUMER_KEY", "k"}, {"NEO_CONSUMER_SECRET", "s"}}, .stdin_text = "pw\n654321\n"};
+    BOOST_TEST(r.parse({"--userid", "u", "--mpin-2fa", "--password-stdin", "--mpin-stdin"}) == "");
+    BOOST_TEST((r.opts.mode == flow::mpin_2fa));
+    BOOST_TEST(r.opts.request.password.reveal() == "pw");
+    BOOST_TEST(r.opts.request.mpin.empty());
+    BOOST_TEST(r.opts.second_mpin.reveal() == "654321");
+    run e{.env = {
+              {"NEO_PASSWORD", "pw"}, {"NEO_MPIN", "111111"}, {"NEO_CONSUMER_KEY", "k"}, {"NEO_CONSUMER_SECRET", "s"}}};
+    BOOST_TEST(e.parse({"--userid", "u", "--mpin-2fa", "--logout"}) == "");
+    BOOST_TEST(e.opts.second_mpin.reveal() == "111111");
+    BOOST_TEST(e.opts.logout);
+    run nompin{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_CONSUMER_KEY", "k"}, {"NEO_CONSUMER_SECRET", "s"}}};
+    BOOST_TEST(nompin.parse({"--userid", "u", "--mpin-2fa"}) != "");
+}
+
+BOOST_AUTO_TEST_CASE(generation2_needs_mobile_totp_mpin_and_key_only) {
+    run r{.env = {{"NEO_TOTP_SECRET", "JBSWY3DP"}, {"NEO_MPIN", "123456"}, {"NEO_CONSUMER_KEY", "k"}}};
+    BOOST_TEST(r.parse({"--mobilenumber", "9999999908", "--ucc", "TESTYA24"}) == "");
+    BOOST_TEST((r.opts.mode == flow::totp));
+    BOOST_TEST(r.opts.totp_seed.reveal() == "JBSWY3DP");
+    BOOST_TEST(r.opts.totp_request.ucc == "TESTYA24");
+    BOOST_TEST(r.opts.totp_request.mobilenumber == "9999999908");
+    BOOST_TEST(r.opts.params.consumer_key == "k");
+    BOOST_TEST(r.opts.params.consumer_secret.empty());
+    run code{.env = {{"NEO_MPIN", "123456"}, {"NEO_CONSUMER_KEY", "k"}}};
+    BOOST_TEST(code.parse({"--mobilenumber", "9999999908", "--ucc", "TESTYA24", "--totp", "123456"}) == "");
+    BOOST_TEST(code.opts.totp_request.totp.reveal() == "123456");
+    BOOST_TEST(code.opts.totp_seed.empty());
+    run none{.env = {{"NEO_MPIN", "123456"}, {"NEO_CONSUMER_KEY", "k"}}};
+    BOOST_TEST(none.parse({"--mobilenumber", "9999999908", "--ucc", "TESTYA24"}).find("NEO_TOTP_SECRET") !=
+               std::string::npos);
+    run pan{.env = {{"NEO_MPIN", "123456"}, {"NEO_CONSUMER_KEY", "k"}}};
+    BOOST_TEST(pan.parse({"--pan", "AVRFT7865T", "--ucc", "TESTYA24", "--totp", "123456"}) != "");
+}
+
+BOOST_AUTO_TEST_CASE(messages_never_echo_secrets) {
+    run r{.env = {{"NEO_PASSWORD", "pw-secret"}, {"NEO_CONSUMER_KEY", "k"}, {"NEO_CONSUMER_SECRET", "s"}}};
+    const auto msg = r.parse({"--userid", "u", "--otp", "98765"});
+    BOOST_TEST(msg != "");
+    BOOST_TEST(msg.find("98765") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
