@@ -87,6 +87,13 @@ std::vector<answer> parse_answer_list(std::string_view list) {
     return out;
 }
 
+route route_from_name(std::string_view name) {
+    for (auto r : {route::app_token, route::login, route::otp_generate, route::second_factor, route::logout,
+                   route::totp_login, route::totp_validate})
+        if (name == to_string(r)) return r;
+    throw std::invalid_argument("unknown route '" + std::string(name.substr(0, 64)) + "'");
+}
+
 scenario parse_scenario(std::string_view text) {
     json::error_code ec;
     auto v = json::parse(text, ec);
@@ -106,7 +113,8 @@ scenario parse_scenario(std::string_view text) {
                 s.connections.push_back(parse_fault(f.get_string()));
             }
         } else {
-            throw std::invalid_argument("unexpected scenario field '" + std::string(k) + "'");
+            const auto r = route_from_name(k);  // throws for an unexpected field
+            s.more.emplace_back(r, parse_answers(val, std::string(k).c_str()));
         }
     }
     return s;
@@ -116,6 +124,7 @@ void apply(gateway& g, const scenario& s) {
     if (!s.app_token.empty()) g.script(route::app_token, s.app_token);
     if (!s.login.empty()) g.script(route::login, s.login);
     if (!s.connections.empty()) g.script_connections(s.connections);
+    for (const auto& [r, answers] : s.more) g.script(r, answers);
 }
 
 }  // namespace neo::mock

@@ -22,11 +22,17 @@ Prints port=, origin= and ca_file= lines on stdout once it listens.
   --login LIST         answers for the next logins, e.g. 429:1,503,200 (":N" adds Retry-After: N;
                        also stall, close, close_mid_answer)
   --app-token LIST     the same for the OAuth2 endpoint
+  --answers ROUTE=LIST the same for any route: otp_generate, second_factor, logout, totp_login,
+                       totp_validate (repeatable)
   --connections LIST   faults for the next connections: close_before_tls, stall_before_tls, none
   --scenario FILE      all of the above as JSON (see neo/mock/scenario.hpp)
   --rate-limit N       logins per token per second before 429 (0: off)
   --retry-after S      Retry-After sent with the rate limit's 429
-  --token-lifetime S   lifetime of issued view tokens (3600)
+  --token-lifetime S   lifetime of issued view and trade tokens (3600); short values exercise renewal
+  --app-token-lifetime S  the OAuth2 expires_in (3600)
+Fixture (see neo/mock/gateway.hpp): mobile +919999999908, userid testuser, PAN AVRFT7865T,
+password mock-password, MPIN 123456, OTP 4321 (after generation), UCC TESTYA24, consumer key
+mock-consumer-key / secret mock-consumer-secret; the TOTP seed is printed as totp_secret=.
   --quiet              do not log requests on stderr
 
 fixture: mobile +919999999908 (or 9999999908), userid testuser, pan AVRFT7865T,
@@ -71,7 +77,13 @@ int main(int argc, char** argv) {
                 sc.login = mock::parse_answer_list(value());
             else if (a == "--app-token")
                 sc.app_token = mock::parse_answer_list(value());
-            else if (a == "--connections") {
+            else if (a == "--answers") {
+                // ROUTE=LIST, e.g. totp_login=429:1,200
+                const auto v = value();
+                const auto eq = v.find('=');
+                if (eq == std::string::npos) throw std::invalid_argument("--answers takes ROUTE=LIST");
+                sc.more.emplace_back(mock::route_from_name(v.substr(0, eq)), mock::parse_answer_list(v.substr(eq + 1)));
+            } else if (a == "--connections") {
                 for (const auto& an : mock::parse_answer_list(value())) sc.connections.push_back(an.action);
             } else if (a == "--scenario") {
                 std::ifstream f(value());
@@ -83,6 +95,8 @@ int main(int argc, char** argv) {
                 params.rate_limit = static_cast<unsigned>(num());
             else if (a == "--retry-after")
                 params.rate_limit_retry_after = std::chrono::seconds(num());
+            else if (a == "--app-token-lifetime")
+                params.app_token_lifetime = std::chrono::seconds(num());
             else if (a == "--token-lifetime")
                 params.token_lifetime = std::chrono::seconds(num());
             else if (a == "--quiet")
@@ -104,7 +118,9 @@ int main(int argc, char** argv) {
         mock::gateway g(io.get_executor(), params);
         mock::apply(g, sc);
         g.write_ca_file(ca_file);
-        std::cout << "port=" << g.port() << "\norigin=" << g.origin() << "\nca_file=" << ca_file << std::endl;
+        // The fixture is public test data (not a secret of anyone's): print what a client needs.
+        std::cout << "port=" << g.port() << "\norigin=" << g.origin() << "\nca_file=" << ca_file
+                  << "\ntotp_secret=" << params.fixture.totp_secret << std::endl;
         boost::asio::signal_set signals(io, SIGINT, SIGTERM);
         signals.async_wait([&](boost::system::error_code, int) { g.stop(); });
         io.run();

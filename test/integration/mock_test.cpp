@@ -156,4 +156,15 @@ BOOST_AUTO_TEST_CASE(scenarios_from_json_and_lists) {
     BOOST_CHECK_THROW(neo::mock::parse_answer_list("200,wat"), std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(scenarios_script_every_route) {
+    auto s = neo::mock::parse_scenario(R"({"totp_login":[{"status":503}],"second_factor":[{"status":429}]})");
+    BOOST_REQUIRE(s.more.size() == 2u);
+    BOOST_TEST((s.more[0].first == neo::mock::route::totp_login));
+    BOOST_TEST(s.more[0].second.at(0).status == 503u);
+    BOOST_TEST((s.more[1].first == neo::mock::route::second_factor));
+    BOOST_TEST((neo::mock::route_from_name("logout") == neo::mock::route::logout));
+    BOOST_CHECK_THROW(neo::mock::route_from_name("unknown"), std::invalid_argument);
+    BOOST_CHECK_THROW(neo::mock::parse_scenario(R"({"totp_login":[{"status":"x"}]})"), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
