@@ -115,13 +115,12 @@ asio::awaitable<int> run(cli_options& o, neo::client& c) {
         co_return exit_ok;
     }
     if (o.mode == flow::totp) {
-        std::cerr << "neo-login: generation 2 logs out locally; nothing sent" << std::endl;
+        std::cerr << "neo-login: logged out (generation 2 logs out locally; nothing sent)" << std::endl;
     } else {
-        auto [lec] = co_await c.async_logout(trade, diag, nothrow);
+        auto [lec] = co_await c.async_logout(trade, diag, nothrow);  // the client logs "logged out"
         if (lec) co_return report("logout", lec, diag);
     }
     if (!o.session_file.empty()) std::remove(o.session_file.c_str());
-    std::cerr << "neo-login: logged out" << std::endl;
     co_return exit_ok;
 }
 
