@@ -9,6 +9,22 @@
 
 namespace neo {
 
+/// A per-client retry budget: a token bucket in the style of the AWS SDKs' retry quota and gRPC's
+/// retry throttling. Every retry takes `retry_cost` tokens; a retry the bucket cannot pay for is
+/// not made (the attempt's failure is final, and `diagnostics::detail` says "retry budget
+/// exhausted"). Every successful step puts `success_refund` back, up to `capacity`.
+///
+/// Why: during an outage every login of a client would otherwise retry `max_attempts - 1` times,
+/// multiplying the load on a gateway that is already failing. With the defaults, once 10 retries
+/// have gone unanswered by a success, further failures of that client fail fast after one attempt,
+/// until successes refill the bucket. The first attempt of a login is never refused.
+struct retry_budget {
+    bool enabled = true;
+    double capacity = 10;       ///< tokens when full; the bucket starts full
+    double retry_cost = 1;      ///< taken by each retry
+    double success_refund = 1;  ///< given back by each successful step
+};
+
 /// How much to retry and how long to wait. Defaults follow docs/reliability.md.
 struct retry_policy {
     int max_attempts = 4;                                 ///< attempts in all, per step; 1 = no retry
@@ -20,6 +36,8 @@ struct retry_policy {
     /// Retry a failure after the request was written and before a full answer (read timeout,
     /// reset, truncated answer). Login changes no account state, so this is on by default.
     bool retry_ambiguous = true;
+    /// Shared by all operations of one client. Default: on, 10 tokens, 1 per retry, 1 back per success.
+    retry_budget budget;
 };
 
 /// Classification: may an attempt that failed with `ec` be retried? `request_sent` says the

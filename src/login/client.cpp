@@ -52,6 +52,23 @@ struct client_impl {
     secret app_token;
     steady::time_point app_token_expiry{};
     std::mt19937_64 rng{std::random_device{}()};
+    double retry_tokens = 0;  // the retry budget, set from params
+
+    // Takes the cost of one retry from the budget; false when it cannot be paid.
+    bool spend_retry() {
+        const auto& b = params.retry.budget;
+        if (!b.enabled) return true;
+        std::lock_guard lock(mu);
+        if (retry_tokens < b.retry_cost) return false;
+        retry_tokens -= b.retry_cost;
+        return true;
+    }
+    void refund_success() {
+        const auto& b = params.retry.budget;
+        if (!b.enabled) return;
+        std::lock_guard lock(mu);
+        retry_tokens = std::min(b.capacity, retry_tokens + b.success_refund);
+    }
 
     double draw() {
         if (params.random) return params.random();
@@ -432,6 +449,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         }
         const std::string head = "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) + " " +
                                  to_string(kind) + ": " + describe(c.ec, hr.status, c.server_code);
+        if (!c.ec) st.impl->refund_success();
         if (!c.ec || c.ec == asio::error::operation_aborted) {
             st.diag.history.push_back(std::move(rec));
             st.log(log_level::info, head);
@@ -466,6 +484,12 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
                 st.log(log_level::info, head + "; no time left for another attempt");
                 co_return c;
             }
+        }
+        if (!st.impl->spend_retry()) {
+            st.diag.detail = c.detail.empty() ? "retry budget exhausted" : c.detail + "; retry budget exhausted";
+            st.diag.history.push_back(std::move(rec));
+            st.log(log_level::info, head + "; retry budget exhausted, not retried");
+            co_return c;
         }
         rec.wait = wait;
         st.diag.history.push_back(std::move(rec));
@@ -720,6 +744,7 @@ std::shared_ptr<client_impl> make_client_impl(asio::any_io_executor ex, client_p
     auto impl = std::make_shared<client_impl>();
     impl->ex = std::move(ex);
     impl->params = std::move(params);
+    impl->retry_tokens = impl->params.retry.budget.capacity;
     if (impl->params.tls_context) {
         impl->ctx = impl->params.tls_context;
     } else {
