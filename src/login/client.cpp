@@ -216,6 +216,7 @@ struct http_result {
     unsigned status = 0;
     std::string content_type;
     std::string retry_after;
+    std::string content_encoding;
     std::string body;
     std::string detail;
 };
@@ -380,6 +381,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             r.status = status;
             r.content_type = std::string(res[http::field::content_type]);
             r.retry_after = std::string(res[http::field::retry_after]);
+            r.content_encoding = std::string(res[http::field::content_encoding].substr(0, 64));
             r.body = std::move(res.body());
             break;
         }
@@ -423,6 +425,11 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         if (hr.ec) {
             c.ec = hr.ec;
             c.detail = std::move(hr.detail);
+        } else if (!hr.content_encoding.empty() && !beast::iequals(hr.content_encoding, "identity") &&
+                   hr.status >= 200 && hr.status < 300) {
+            // We never send Accept-Encoding: an encoded body is one we cannot trust to parse.
+            c.ec = errc::malformed_response;
+            c.detail = "unrequested Content-Encoding: " + hr.content_encoding;
         } else {
             c = classify_response(kind, hr.status, hr.content_type, hr.body);
         }
