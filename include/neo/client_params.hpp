@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace boost::asio::ssl {
 class context;
@@ -52,6 +54,10 @@ struct client_params {
     /// client. Peer and host name verification are still set on every stream. Default: null (the client makes a
     /// verifying TLS 1.2+ context once, not per login).
     boost::asio::ssl::context* tls_context = nullptr;
+    /// Addresses to use instead of DNS for some host names, like curl's `--resolve`: host name ->
+    /// IP literal. The certificate is still checked against the host name, which is also sent as
+    /// SNI. For pinning a gateway's address, or for tests. Default: empty (DNS for every name).
+    std::vector<std::pair<std::string, std::string>> resolve_overrides;
     /// Per-phase bounds. Defaults: 10 s each, 1 s for the TLS shutdown.
     neo::timeouts timeouts;
     /// Retry, backoff and deadline. Defaults: 4 attempts, 250 ms base (1 s after 429), 8 s cap,

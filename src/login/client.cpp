@@ -91,6 +91,9 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
     // tls_client allows every version; TLS 1.2 is the floor, TLS 1.3 stays allowed.
     SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    // At least OpenSSL's security level 2 (RSA/DH keys of 2048 bits, no SHA-1 signatures),
+    // whatever the system's openssl.cnf says.
+    if (SSL_CTX_get_security_level(ctx->native_handle()) < 2) SSL_CTX_set_security_level(ctx->native_handle(), 2);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     ctx->set_verify_mode(ssl::verify_peer);
     try {
@@ -265,11 +268,18 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     };
     const unsigned short port = static_cast<unsigned short>(std::stoul(ep.port));
 
-    // Resolve (skipped for an IP literal).
+    // Resolve (skipped for an IP literal, or a host the caller pinned to an address).
     asio::ip::address addr;
     const bool is_ip = is_ip_literal(ep.host, addr);
+    bool pinned = false;
+    for (const auto& [name, ip] : p.resolve_overrides) {
+        if (!is_ip && beast::iequals(name, ep.host) && is_ip_literal(ip, addr)) {
+            pinned = true;
+            break;
+        }
+    }
     tcp::resolver::results_type endpoints;
-    if (!is_ip) {
+    if (!is_ip && !pinned) {
         const auto b = st.bound_for(p.timeouts.resolve);
         if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::resolve);
         tcp::resolver resolver(ex);
@@ -300,7 +310,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         arm(stream, b);
         st.abort_io = [&] { stream.cancel(); };
         error_code ec;
-        if (is_ip) {
+        if (is_ip || pinned) {
             std::tie(ec) = co_await stream.async_connect(tcp::endpoint(addr, port), nothrow);
         } else {
             auto [e, unused] = co_await stream.async_connect(endpoints, nothrow);

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -30,9 +31,11 @@ void check(bool ok, const char* what) {
     if (!ok) throw std::runtime_error(std::string("certificate generation failed: ") + what);
 }
 
-key_ptr new_key() {
-    key_ptr k(EVP_EC_gen("P-256"));
-    check(k != nullptr, "EC key");
+key_ptr new_key(key_kind kind = key_kind::ec_p256) {
+    key_ptr k(kind == key_kind::ec_p256    ? EVP_EC_gen("P-256")
+              : kind == key_kind::rsa_2048 ? EVP_RSA_gen(2048)
+                                           : EVP_RSA_gen(1024));
+    check(k != nullptr, "key");
     return k;
 }
 
@@ -81,6 +84,21 @@ std::string pem_of(EVP_PKEY* k) {
     return std::string(data, static_cast<std::size_t>(n));
 }
 
+// The extensions and signature of a server certificate, issued by `issuer` (itself when null).
+void finish_leaf(X509* x, X509* issuer_cert, EVP_PKEY* issuer_key, const certificate_options& o) {
+    X509* issuer = issuer_cert ? issuer_cert : x;
+    X509_set_issuer_name(x, X509_get_subject_name(issuer));
+    std::string san;
+    for (const auto& d : o.dns_names) san += (san.empty() ? "DNS:" : ",DNS:") + d;
+    for (const auto& ip : o.ip_addresses) san += (san.empty() ? "IP:" : ",IP:") + ip;
+    if (!san.empty()) add_ext(x, issuer, NID_subject_alt_name, san);
+    add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE");
+    add_ext(x, issuer, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+    add_ext(x, issuer, NID_ext_key_usage, "serverAuth");
+    if (issuer_cert) add_ext(x, issuer, NID_authority_key_identifier, "keyid:always");
+    check(X509_sign(x, issuer_key, EVP_sha256()) > 0, "certificate signature");
+}
+
 }  // namespace
 
 struct certificate_authority::impl {
@@ -89,15 +107,34 @@ struct certificate_authority::impl {
     std::string pem;
 };
 
-certificate_authority::certificate_authority(std::string common_name) : impl_(std::make_shared<impl>()) {
+certificate_authority::certificate_authority(std::string common_name)
+    : certificate_authority(std::move(common_name), nullptr) {}
+
+certificate_authority::certificate_authority(std::string common_name, const certificate_authority* issuer)
+    : impl_(std::make_shared<impl>()) {
     impl_->key = new_key();
     impl_->cert = new_cert(common_name, impl_->key.get(), -3600, 10L * 365 * 86400);
-    X509_set_issuer_name(impl_->cert.get(), X509_get_subject_name(impl_->cert.get()));
-    add_ext(impl_->cert.get(), impl_->cert.get(), NID_basic_constraints, "critical,CA:TRUE");
-    add_ext(impl_->cert.get(), impl_->cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+    X509* signer = issuer ? issuer->impl_->cert.get() : impl_->cert.get();
+    X509_set_issuer_name(impl_->cert.get(), X509_get_subject_name(signer));
+    add_ext(impl_->cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE");
+    add_ext(impl_->cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign");
     add_ext(impl_->cert.get(), impl_->cert.get(), NID_subject_key_identifier, "hash");
-    check(X509_sign(impl_->cert.get(), impl_->key.get(), EVP_sha256()) > 0, "CA signature");
+    if (issuer) add_ext(impl_->cert.get(), signer, NID_authority_key_identifier, "keyid:always");
+    check(X509_sign(impl_->cert.get(), issuer ? issuer->impl_->key.get() : impl_->key.get(), EVP_sha256()) > 0,
+          "CA signature");
     impl_->pem = pem_of(impl_->cert.get());
+}
+
+certificate_authority certificate_authority::intermediate(std::string common_name) const {
+    return certificate_authority(std::move(common_name), this);
+}
+
+certificate_pem certificate_authority::self_signed(const certificate_options& o) {
+    key_ptr key = new_key(o.key);
+    x509_ptr x = new_cert(o.common_name, key.get(), static_cast<long>(o.not_before.count()),
+                          static_cast<long>(o.not_after.count()));
+    finish_leaf(x.get(), nullptr, key.get(), o);
+    return {pem_of(x.get()), pem_of(key.get())};
 }
 
 const std::string& certificate_authority::certificate() const noexcept {
@@ -105,19 +142,10 @@ const std::string& certificate_authority::certificate() const noexcept {
 }
 
 certificate_pem certificate_authority::issue(const certificate_options& o) const {
-    key_ptr key = new_key();
+    key_ptr key = new_key(o.key);
     x509_ptr x = new_cert(o.common_name, key.get(), static_cast<long>(o.not_before.count()),
                           static_cast<long>(o.not_after.count()));
-    X509_set_issuer_name(x.get(), X509_get_subject_name(impl_->cert.get()));
-    std::string san;
-    for (const auto& d : o.dns_names) san += (san.empty() ? "DNS:" : ",DNS:") + d;
-    for (const auto& ip : o.ip_addresses) san += (san.empty() ? "IP:" : ",IP:") + ip;
-    if (!san.empty()) add_ext(x.get(), impl_->cert.get(), NID_subject_alt_name, san);
-    add_ext(x.get(), impl_->cert.get(), NID_basic_constraints, "critical,CA:FALSE");
-    add_ext(x.get(), impl_->cert.get(), NID_key_usage, "critical,digitalSignature");
-    add_ext(x.get(), impl_->cert.get(), NID_ext_key_usage, "serverAuth");
-    add_ext(x.get(), impl_->cert.get(), NID_authority_key_identifier, "keyid:always");
-    check(X509_sign(x.get(), impl_->key.get(), EVP_sha256()) > 0, "certificate signature");
+    finish_leaf(x.get(), impl_->cert.get(), impl_->key.get(), o);
     return {pem_of(x.get()), pem_of(key.get())};
 }
 

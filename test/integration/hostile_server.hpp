@@ -22,6 +22,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace neo_test {
 
@@ -37,14 +38,19 @@ public:
     /// What to do on each accepted TCP connection instead of TLS.
     using raw_script = std::function<asio::awaitable<void>(hostile_server&, tcp::socket&)>;
 
-    /// `configure` may adjust the server's TLS context (versions, certificate) before it is used.
+    /// `configure` may adjust the server's TLS context (versions, certificate) before it is used;
+    /// without a certificate from it, the server presents one from its own CA (`ca_pem()`).
     hostile_server(asio::io_context& io, tls_script script,
                    std::function<void(ssl::context&, const neo::mock::certificate_authority&)> configure = {})
         : io_(io), ctx_(ssl::context::tls_server), acceptor_(io), tls_(std::move(script)) {
-        const auto issued = ca_.issue();
-        ctx_.use_certificate_chain(asio::buffer(issued.certificate));
-        ctx_.use_private_key(asio::buffer(issued.private_key), ssl::context::pem);
+        // `configure` first: a context holds one certificate per key type, so a default one loaded
+        // beside the test's could be the one presented.
         if (configure) configure(ctx_, ca_);
+        if (!SSL_CTX_get0_certificate(ctx_.native_handle())) {
+            const auto issued = ca_.issue();
+            ctx_.use_certificate_chain(asio::buffer(issued.certificate));
+            ctx_.use_private_key(asio::buffer(issued.private_key), ssl::context::pem);
+        }
         listen();
     }
     hostile_server(asio::io_context& io, raw_script script)
@@ -71,6 +77,7 @@ public:
     std::atomic<int> requests{0};  ///< complete request heads read by read_request
     std::atomic<std::size_t> request_bytes{0};
     std::atomic<std::size_t> bytes_written{0};
+    std::vector<std::string> server_names;  ///< the SNI of each handshake ("" when none was sent)
 
     // ---- helpers for scripts ----------------------------------------------------------------
 
@@ -150,6 +157,8 @@ private:
         auto lowest = std::shared_ptr<tcp::socket>(stream, &stream->next_layer());
         live_.push_back(lowest);
         auto [hec] = co_await stream->async_handshake(ssl::stream_base::server, nothrow);
+        const char* sni = SSL_get_servername(stream->native_handle(), TLSEXT_NAMETYPE_host_name);
+        server_names.push_back(sni ? sni : "");
         if (hec) co_return;
         ++handshakes;
         co_await tls_(*this, *stream);

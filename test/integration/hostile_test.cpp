@@ -178,7 +178,8 @@ BOOST_AUTO_TEST_CASE(peer_never_answers_our_close_notify) {
     asio::io_context io;
     hostile_server srv(io, [](hs& s, tls_stream& t) -> asio::awaitable<void> {
         co_await s.read_request(t);
-        co_await s.write(t, http(200, good_body));
+        const std::string ok = http(200, good_body);  // named: GCC 12 and temporaries across co_await
+        co_await s.write(t, ok);
         co_await s.wait_for_close(t.next_layer());  // reads raw bytes, never answers close_notify
     });
     auto o = against(srv, io, 1);
@@ -196,7 +197,7 @@ BOOST_AUTO_TEST_CASE(chunked_body_in_tiny_pieces) {
         co_await s.read_request(t);
         co_await s.write(t, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
         for (char c : good_body) {
-            const std::string chunk = std::string("1\r\n") + c + "\r\n";
+            const std::string chunk = std::string("1\r\n") + c + "\r\n";  // named (GCC 12)
             if (!co_await s.write(t, chunk)) co_return;
         }
         co_await s.write(t, "0\r\n\r\n");
@@ -262,8 +263,10 @@ BOOST_AUTO_TEST_CASE(a_dripped_header_does_not_extend_the_timeout) {
     asio::io_context io;
     hostile_server srv(io, [](hs& s, tls_stream& t) -> asio::awaitable<void> {
         co_await s.read_request(t);
-        for (char c : http(200, good_body)) {
-            if (!co_await s.write(t, std::string(1, c))) co_return;
+        const std::string whole = http(200, good_body);
+        for (char c : whole) {
+            const std::string one(1, c);
+            if (!co_await s.write(t, one)) co_return;
             co_await s.sleep(20ms);
         }
     });
@@ -289,7 +292,9 @@ BOOST_AUTO_TEST_CASE(early_401_before_the_body_was_read) {
     hostile_server srv(io, [](hs& s, tls_stream& t) -> asio::awaitable<void> {
         std::string head;
         co_await asio::async_read_until(t, asio::dynamic_buffer(head), "\r\n\r\n", hs::nothrow);
-        co_await s.write(t, http(401, R"({"code":"900901","message":"Invalid Credentials"})", "Connection: close\r\n"));
+        const std::string early =
+            http(401, R"({"code":"900901","message":"Invalid Credentials"})", "Connection: close\r\n");
+        co_await s.write(t, early);
     });
     auto o = against(srv, io, 4);
     BOOST_TEST((o.ec == errc::unauthorized || o.ec == errc::connection_failed), o.ec.message());
@@ -353,10 +358,9 @@ BOOST_AUTO_TEST_CASE(retry_after_in_every_form) {
         const std::string value = r.value;
         hostile_server srv(io, [&n, value](hs& s, tls_stream& t) -> asio::awaitable<void> {
             if ((co_await s.read_request(t)).empty()) co_return;
-            if (n++ == 0)
-                co_await s.write(t, http(429, "{}", "Retry-After: " + value + "\r\n"));
-            else
-                co_await s.write(t, http(200, good_body));
+            const std::string reply =
+                n++ == 0 ? http(429, "{}", "Retry-After: " + value + "\r\n") : http(200, good_body);
+            co_await s.write(t, reply);
         });
         std::vector<long long> waits;
         auto o = against(srv, io, 4, [&](neo::client_params& p) {

@@ -14,6 +14,13 @@ struct certificate_pem {
     std::string private_key;
 };
 
+/// The key of an issued certificate.
+enum class key_kind {
+    ec_p256,  ///< the default
+    rsa_2048,
+    rsa_1024,  ///< weak: refused by clients at OpenSSL security level 2 (for tests)
+};
+
 /// What a server certificate says.
 struct certificate_options {
     std::string common_name = "neo mock gateway";
@@ -22,6 +29,7 @@ struct certificate_options {
     /// Validity, relative to now: [now + not_before, now + not_after].
     std::chrono::seconds not_before{-3600};
     std::chrono::seconds not_after{24 * 3600};
+    key_kind key = key_kind::ec_p256;
 };
 
 /// A self-signed CA with a fresh EC P-256 key, made in memory; nothing is written to disk.
@@ -32,9 +40,16 @@ public:
     const std::string& certificate() const noexcept;
     /// A server certificate signed by this CA.
     certificate_pem issue(const certificate_options& options = {}) const;
+    /// An intermediate CA signed by this one. A server using a certificate it issues must send
+    /// the intermediate's certificate after its own (the chain), or clients cannot verify it.
+    certificate_authority intermediate(std::string common_name = "neo mock intermediate CA") const;
+
+    /// A server certificate signed by its own key (no CA at all).
+    static certificate_pem self_signed(const certificate_options& options = {});
 
 private:
     struct impl;
+    certificate_authority(std::string common_name, const certificate_authority* issuer);
     std::shared_ptr<impl> impl_;
 };
 
