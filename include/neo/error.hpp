@@ -64,6 +64,7 @@ enum class errc : int {
     invalid_totp_secret,     ///< a TOTP seed that is not base32 (or is empty)
     no_second_factor,        ///< neither an OTP nor an MPIN given for the second factor
     several_second_factors,  ///< both an OTP and an MPIN given for the second factor
+    invalid_params,          ///< a client parameter out of range (e.g. a user agent over 1 KiB)
 };
 
 /// Coarse groups of `errc`, for decisions such as a process exit status.

@@ -84,6 +84,8 @@ const char* errc_message(errc e) noexcept {
             return "no second factor: give an OTP or an MPIN";
         case errc::several_second_factors:
             return "both an OTP and an MPIN given for the second factor";
+        case errc::invalid_params:
+            return "invalid client parameters";
     }
     return "unknown neo error";
 }

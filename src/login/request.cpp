@@ -86,6 +86,12 @@ boost::system::error_code validate(const client_params& p, const endpoint& ep, c
             return errc::invalid_gateway;
         }
     }
+    if (p.user_agent.size() > 1024 || has_control(p.user_agent) || p.neo_fin_key.size() > 256 ||
+        has_control(p.neo_fin_key)) {
+        if (why)
+            *why = "the user agent (1 KiB at most) or neo-fin-key (256 bytes) is too long or has control characters";
+        return errc::invalid_params;
+    }
     if (need == credentials::consumer_key) {
         if (p.consumer_key.empty()) {
             if (why) *why = "generation 2 needs the consumer key";

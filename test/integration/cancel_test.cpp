@@ -1,6 +1,7 @@
 // Cancellation in each phase and during a backoff wait: one completion with operation_aborted,
 // promptly, nothing left running, and the same client logs in afterwards.
 #include "fixture.hpp"
+#include "hostile_server.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -141,6 +142,98 @@ BOOST_FIXTURE_TEST_CASE(by_an_awaitable_operator_timeout, fixture) {
         asio::detached);
     run();
     BOOST_TEST(index == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(during_the_resolve, fixture) {
+    // A host name (not an IP literal): the first suspension is the resolver's. Cancelling at once
+    // lands there.
+    auto p = params();
+    p.gateway = neo::gateway::from_origin("https://localhost:" + std::to_string(mock.port()));
+    neo::client c{io, p};
+    asio::cancellation_signal signal;
+    int calls = 0;
+    boost::system::error_code got, second = neo::errc::internal_error;
+    neo::diagnostics d;
+    c.async_login(good_request(), d,
+                  asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, neo::session) {
+                      ++calls;
+                      got = ec;
+                      c.async_login(good_request(), [&](boost::system::error_code ec2, neo::session) {
+                          second = ec2;
+                          mock.stop();
+                      });
+                  }));
+    io.poll();  // the operation starts and suspends on the resolver
+    signal.emit(asio::cancellation_type::terminal);
+    run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST((got == boost::asio::error::operation_aborted), got.message());
+    BOOST_TEST((d.failed_phase == neo::phase::resolve), neo::to_string(d.failed_phase));
+    BOOST_TEST(app_tokens() == 1u);  // only the second login's
+    BOOST_TEST(logins() == 1u);
+    BOOST_TEST(!second, second.message());
+}
+
+namespace {
+
+// The first connection misbehaves as `first` says; later ones answer a valid login. Cancels the
+// first login after 150 ms, then logs in again with the same client.
+void cancel_against(hostile_server::tls_script first, neo::client_params p = {}) {
+    asio::io_context io;
+    int n = 0;
+    hostile_server srv(io, [&n, first](hostile_server& s, hostile_server::tls_stream& t) -> asio::awaitable<void> {
+        if (n++ == 0) {
+            co_await first(s, t);
+            co_return;
+        }
+        if ((co_await s.read_request(t)).empty()) co_return;
+        const std::string body = R"({"data":{"token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJYIn0.c2ln","sid":"s"}})";
+        const std::string ok =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+        co_await s.write(t, ok);
+    });
+    p.gateway = neo::gateway::from_origin(srv.origin());
+    p.ca_pem = srv.ca_pem();
+    p.access_token = "cancel-test-token";
+    neo::client c{io, p};
+    asio::cancellation_signal signal;
+    asio::steady_timer timer(io, 150ms);
+    int calls = 0;
+    boost::system::error_code got, second = neo::errc::internal_error;
+    neo::diagnostics d;
+    std::chrono::milliseconds elapsed{};
+    const auto t0 = steady::now();
+    c.async_login(good_request(), d,
+                  asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, neo::session) {
+                      ++calls;
+                      got = ec;
+                      elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+                      c.async_login(good_request(), [&](boost::system::error_code ec2, neo::session) {
+                          second = ec2;
+                          srv.stop();
+                      });
+                  }));
+    timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
+    io.run_for(20s);
+    BOOST_TEST(io.stopped(), "work was left behind");
+    BOOST_TEST(calls == 1);
+    BOOST_TEST((got == boost::asio::error::operation_aborted), got.message());
+    BOOST_TEST((d.failed_phase == neo::phase::exchange), neo::to_string(d.failed_phase));
+    BOOST_TEST((elapsed < 1000ms), elapsed.count());
+    BOOST_TEST(!second, second.message());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(while_reading_the_body) {
+    cancel_against([](hostile_server& s, hostile_server::tls_stream& t) -> asio::awaitable<void> {
+        if ((co_await s.read_request(t)).empty()) co_return;
+        const std::string half =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"data\":";
+        co_await s.write(t, half);
+        co_await s.wait_for_close(t);
+    });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

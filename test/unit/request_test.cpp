@@ -175,3 +175,14 @@ BOOST_AUTO_TEST_CASE(generation2_needs_only_the_consumer_key) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(oversize_or_control_character_params_are_refused) {
+    neo::client_params p;
+    p.gateway = neo::gateway::from_origin("https://127.0.0.1:1");
+    p.access_token = "t";
+    BOOST_TEST(!neo::detail::validate(p));
+    p.user_agent = std::string(2000, 'a');
+    BOOST_TEST((neo::detail::validate(p) == neo::errc::invalid_params));
+    p.user_agent = "ua\r\nX-Injected: 1";
+    BOOST_TEST((neo::detail::validate(p) == neo::errc::invalid_params));
+}
