@@ -231,6 +231,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     };
     std::map<std::string, live_session> sessions;  // by sid
     std::map<std::string, bool> otp_sent;          // by userId
+    std::vector<std::string> issued;               // every token handed out
     std::list<std::weak_ptr<connection>> live;
     bool stopped = false;
 
@@ -349,6 +350,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         }
         std::lock_guard lock(mu);
         sessions[sid] = live_session{token, steady::now() + params.token_lifetime, trade, gen2};
+        issued.push_back(token);
         return data;
     }
 
@@ -454,6 +456,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                 {
                     std::lock_guard lock(mu);
                     app_tokens[token] = steady::now() + params.app_token_lifetime;
+                    issued.push_back(token);
                 }
                 return make_response(200,
                                      json::serialize(json::object{{"access_token", token},
@@ -722,6 +725,11 @@ void gateway::reset() {
     impl_->connection_script.clear();
     impl_->accepted = impl_->handshakes = 0;
     impl_->rate.clear();
+}
+
+std::vector<std::string> gateway::issued_tokens() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->issued;
 }
 
 std::size_t gateway::live_sessions() const {

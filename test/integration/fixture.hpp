@@ -23,6 +23,42 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
+// ---- the whole-suite secret check ---------------------------------------------------------------
+// Every log line and error text the suite sees at trace level is kept here; main.cpp's global
+// fixture asserts at the end that no secret of the fixture and no token any mock issued is in it.
+struct suite_record {
+    std::mutex mu;
+    std::vector<std::string> texts;
+    std::vector<std::string> tokens;
+    void text(std::string_view t) {
+        std::lock_guard lock(mu);
+        texts.emplace_back(t);
+    }
+    void issued(const std::vector<std::string>& ts) {
+        std::lock_guard lock(mu);
+        tokens.insert(tokens.end(), ts.begin(), ts.end());
+    }
+};
+inline suite_record& suite() {
+    static suite_record r;
+    return r;
+}
+/// Logs everything at trace level into the suite record (and into `also`, when given).
+inline void capture_log(neo::client_params& p, std::vector<std::string>* also = nullptr) {
+    p.logger.level = neo::log_level::trace;
+    p.logger.sink = [also](neo::log_level, std::string_view line) {
+        suite().text(line);
+        if (also) also->emplace_back(line);
+    };
+}
+/// Records what a caller would print about an outcome.
+inline void capture_outcome(const boost::system::error_code& ec, const neo::diagnostics& d) {
+    suite().text(ec.message());
+    suite().text(d.server_code);
+    suite().text(d.server_message);
+    suite().text(d.detail);
+}
+
 inline neo::login_request good_request() {
     return {.mobilenumber = "9999999908", .password = "mock-password"};
 }
@@ -42,12 +78,12 @@ struct fixture {
     std::vector<std::chrono::milliseconds> waits;  // backoff waits asked for
 
     explicit fixture(neo::mock::gateway_params mp = {}) : mock(io.get_executor(), std::move(mp)) {}
+    ~fixture() { suite().issued(mock.issued_tokens()); }
 
     /// Params for the mock: its origin and CA, the fixture app, instant backoff, a capturing log.
     neo::client_params params() {
         neo::client_params p = mock.client_params();
-        p.logger.level = neo::log_level::trace;
-        p.logger.sink = [this](neo::log_level, std::string_view line) { log_lines.emplace_back(line); };
+        capture_log(p, &log_lines);
         p.on_backoff = [this](std::chrono::milliseconds w) {
             waits.push_back(w);
             return std::chrono::milliseconds(0);
@@ -65,6 +101,7 @@ struct fixture {
             r.session = std::move(s);
             r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
             mock.stop();
+            capture_outcome(ec, r.diag);
         });
         run(bound);
         return r;

@@ -42,6 +42,7 @@ neo::client_params base_params(const std::string& origin, const std::string& ca_
     p.timeouts.shutdown = 200ms;
     p.retry.deadline = 5s;
     p.on_backoff = [](std::chrono::milliseconds) { return std::chrono::milliseconds(0); };
+    capture_log(p);
     return p;
 }
 
@@ -59,6 +60,7 @@ outcome login_against(asio::io_context& io, neo::client_params p, const std::fun
     io.run_for(20s);
     BOOST_TEST(io.stopped(), "work was left behind");
     BOOST_TEST(o.calls == 1);
+    capture_outcome(o.ec, o.diag);
     return o;
 }
 

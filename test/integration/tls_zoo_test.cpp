@@ -55,6 +55,7 @@ zoo_result attempt(const std::string& chain, const std::string& key, const std::
     p.access_token = "zoo-token";
     p.timeouts.handshake = 2s;
     p.on_backoff = [](std::chrono::milliseconds) { return std::chrono::milliseconds(0); };
+    capture_log(p);
     neo::client c{io, p};
     zoo_result r;
     int calls = 0;
@@ -66,6 +67,7 @@ zoo_result attempt(const std::string& chain, const std::string& key, const std::
     io.run_for(20s);
     BOOST_TEST(io.stopped());
     BOOST_TEST(calls == 1);
+    capture_outcome(r.ec, r.diag);
     r.requests = srv.requests;
     r.connections = srv.connections;
     r.sni = srv.server_names;

@@ -1,4 +1,6 @@
 // The neo-login tool: its exit statuses and a stderr free of secrets, against the mock.
+#include "fixture.hpp"
+
 #include <neo/mock/gateway.hpp>
 #include <neo/totp.hpp>
 
@@ -47,7 +49,10 @@ struct tool_env {
         ca_file = dir + "/ca.pem";
         mock.write_ca_file(ca_file);
     }
-    ~tool_env() { std::system(("rm -rf " + dir).c_str()); }
+    ~tool_env() {
+        neo_test::suite().issued(mock.issued_tokens());
+        std::system(("rm -rf " + dir).c_str());
+    }
 
     std::vector<std::string> base_args() {
         return {"--gateway",
@@ -99,6 +104,7 @@ struct tool_env {
         r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
         r.out = slurp(out);
         r.err = slurp(err);
+        neo_test::suite().text(r.err);  // the tool's stderr joins the whole-suite secret check
         return r;
     }
 };

@@ -138,6 +138,9 @@ public:
 
     /// Sessions (view and trade) currently live: issued, not expired, not logged out.
     std::size_t live_sessions() const;
+    /// Every token the mock has issued (app, view and trade tokens), e.g. to check that none of
+    /// them reached a log.
+    std::vector<std::string> issued_tokens() const;
 
     /// Closes the listener and every connection; the caller's io_context then runs out of the
     /// mock's work. With its own thread: joins it. Idempotent.
