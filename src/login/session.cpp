@@ -57,8 +57,13 @@ std::optional<token_claims> decode_claims(std::string_view token) {
 }
 
 std::optional<std::chrono::system_clock::time_point> session::expires_at() const {
+    using clock = std::chrono::system_clock;
     if (!claims || claims->exp <= 0) return std::nullopt;
-    return std::chrono::system_clock::time_point(std::chrono::seconds(claims->exp));
+    // A server may send any exp; past what the clock can hold (year 2262 with nanoseconds) the
+    // conversion would overflow. Found by the jwt_claims fuzzer.
+    constexpr auto max_seconds = std::chrono::duration_cast<std::chrono::seconds>(clock::duration::max()).count();
+    if (claims->exp >= max_seconds) return clock::time_point::max();
+    return clock::time_point(std::chrono::seconds(claims->exp));
 }
 
 std::optional<session> session_from_data(const json::object& data) {
