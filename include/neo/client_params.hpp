@@ -54,6 +54,12 @@ struct client_params {
     /// client. Peer and host name verification are still set on every stream. Default: null (the client makes a
     /// verifying TLS 1.2+ context once, not per login).
     boost::asio::ssl::context* tls_context = nullptr;
+    /// Resume TLS sessions (TLS 1.3 tickets, TLS 1.2 sessions) across the connections of this
+    /// client to the same host:port: a retry, the next step and the next login skip the full
+    /// handshake. Kept per client, the newest session per host:port, at most 64 hosts; safe on a
+    /// multi-threaded io_context. Applies to the context the client makes (not to a caller's
+    /// `tls_context`). Default: on.
+    bool tls_session_resumption = true;
     /// Addresses to use instead of DNS for some host names, like curl's `--resolve`: host name ->
     /// IP literal. The certificate is still checked against the host name, which is also sent as
     /// SNI. For pinning a gateway's address, or for tests. Default: empty (DNS for every name).

@@ -28,6 +28,8 @@ struct attempt_record {
     /// The wait before the next attempt (what was asked for; 0 for the last attempt).
     std::chrono::milliseconds wait{0};
     std::optional<std::chrono::seconds> retry_after;
+    /// The TLS handshake resumed an earlier session (no full handshake).
+    bool tls_resumed = false;
 };
 
 /// Filled by the `async_*` overloads that take it; written just before the handler runs.

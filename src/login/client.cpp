@@ -26,6 +26,7 @@
 #include <openssl/x509v3.h>
 
 #include <functional>
+#include <map>
 #include <mutex>
 #include <random>
 #include <variant>
@@ -47,6 +48,43 @@ struct client_impl {
     client_params params;
     std::unique_ptr<ssl::context> own_ctx;
     ssl::context* ctx = nullptr;
+
+    // TLS sessions to resume, one per host:port (the newest ticket), at most max_sessions.
+    static constexpr std::size_t max_sessions = 64;
+    std::mutex sessions_mu;
+    std::map<std::string, SSL_SESSION*> sessions;
+
+    ~client_impl() {
+        for (auto& [key, s] : sessions) SSL_SESSION_free(s);
+    }
+    bool resumption() const { return own_ctx && params.tls_session_resumption; }
+    // A new reference to the session for `key`, or null.
+    SSL_SESSION* session_for(const std::string& key) {
+        std::lock_guard lock(sessions_mu);
+        auto it = sessions.find(key);
+        if (it == sessions.end()) return nullptr;
+        SSL_SESSION_up_ref(it->second);
+        return it->second;
+    }
+    // Takes ownership of `s` (null: forget the entry).
+    void keep_session(const std::string& key, SSL_SESSION* s) {
+        std::lock_guard lock(sessions_mu);
+        auto it = sessions.find(key);
+        if (it != sessions.end()) {
+            SSL_SESSION_free(it->second);
+            if (s)
+                it->second = s;
+            else
+                sessions.erase(it);
+            return;
+        }
+        if (!s) return;
+        if (sessions.size() >= max_sessions) {
+            SSL_SESSION_free(sessions.begin()->second);
+            sessions.erase(sessions.begin());
+        }
+        sessions.emplace(key, s);
+    }
 
     std::mutex mu;  // guards what follows
     secret app_token;
@@ -87,6 +125,25 @@ void throw_tls_setup(const char* what, const std::string& where, const boost::sy
     throw boost::system::system_error(e.code(), msg);
 }
 
+// Which client and host a TLS connection belongs to, for OpenSSL's new-session callback.
+struct resume_slot {
+    client_impl* impl;
+    std::string key;
+};
+
+int resume_slot_index() {
+    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+// OpenSSL hands over each new session (TLS 1.2 after the handshake, TLS 1.3 with each ticket).
+int on_new_session(SSL* ssl, SSL_SESSION* session) {
+    auto* slot = static_cast<resume_slot*>(SSL_get_ex_data(ssl, resume_slot_index()));
+    if (!slot) return 0;
+    slot->impl->keep_session(slot->key, session);
+    return 1;  // we keep the reference
+}
+
 std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
     auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
     // tls_client allows every version; TLS 1.2 is the floor, TLS 1.3 stays allowed.
@@ -107,6 +164,11 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
         throw_tls_setup("cannot load the CA PEM", {}, e);
     }
     if (p.ca_file.empty() && p.ca_pem.empty()) ctx->set_default_verify_paths();
+    if (p.tls_session_resumption) {
+        // Sessions are kept by the client (per host:port), not in OpenSSL's internal store.
+        SSL_CTX_set_session_cache_mode(ctx->native_handle(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_sess_set_new_cb(ctx->native_handle(), on_new_session);
+    }
     return ctx;
 }
 
@@ -221,6 +283,7 @@ struct http_result {
     std::string retry_after;
     std::string content_encoding;
     std::string body;
+    bool tls_resumed = false;
     std::string detail;
 };
 
@@ -334,6 +397,16 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), ep.host.c_str());
     }
     tls.set_verify_mode(ssl::verify_peer);
+    // Resume the last session with this host:port (a TLS 1.3 ticket or a TLS 1.2 session).
+    resume_slot slot{st.impl.get(), ep.host + ":" + ep.port};
+    bool offered_resumption = false;
+    if (st.impl->resumption()) {
+        SSL_set_ex_data(ssl_handle, resume_slot_index(), &slot);
+        if (SSL_SESSION* cached = st.impl->session_for(slot.key)) {
+            offered_resumption = SSL_set_session(ssl_handle, cached) == 1;
+            SSL_SESSION_free(cached);
+        }
+    }
     {
         const auto b = st.bound_for(p.timeouts.handshake);
         if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::handshake);
@@ -344,10 +417,12 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         if (st.cancelled) co_return fail({}, phase::handshake);
         if (ec == beast::error::timeout) co_return fail(timed_out(b), phase::handshake, "TLS handshake timed out");
         if (ec) {
+            if (offered_resumption) st.impl->keep_session(slot.key, nullptr);  // never offer it again
             std::string detail;
             auto e = tls_error(ec, ssl_handle, detail);
             co_return fail(e, phase::handshake, std::move(detail));
         }
+        r.tls_resumed = SSL_session_reused(ssl_handle) == 1;
     }
 
     // Write the request and read the whole answer under one bound: a server that drips bytes
@@ -454,6 +529,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         rec.result = c.ec;
         rec.http_status = hr.status;
         rec.failed_phase = hr.failed;
+        rec.tls_resumed = hr.tls_resumed;
         rec.elapsed = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
         if (hr.status) st.diag.http_status = hr.status;
         st.diag.server_code = c.server_code;

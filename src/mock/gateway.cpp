@@ -220,7 +220,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     std::map<route, std::deque<answer>> scripts;
     std::deque<fault> connection_script;
     std::vector<recorded_request> records;
-    std::size_t accepted = 0, handshakes = 0;
+    std::size_t accepted = 0, handshakes = 0, resumed = 0;
     std::map<std::string, steady::time_point> app_tokens;
     std::map<std::string, std::pair<steady::time_point, unsigned>> rate;
     struct live_session {
@@ -543,6 +543,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         {
             std::lock_guard lock(mu);
             ++handshakes;
+            resumed += SSL_session_reused(c->tls.native_handle()) == 1;
         }
         beast::flat_buffer buffer;
         for (;;) {
@@ -718,12 +719,17 @@ std::size_t gateway::handshakes() const {
     return impl_->handshakes;
 }
 
+std::size_t gateway::resumed_handshakes() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->resumed;
+}
+
 void gateway::reset() {
     std::lock_guard lock(impl_->mu);
     impl_->records.clear();
     impl_->scripts.clear();
     impl_->connection_script.clear();
-    impl_->accepted = impl_->handshakes = 0;
+    impl_->accepted = impl_->handshakes = impl_->resumed = 0;
     impl_->rate.clear();
 }
 

@@ -2,6 +2,7 @@
 #include "fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <boost/test/unit_test_parameters.hpp>
 
 // The whole-suite secret check: after every test ran with trace logging, no captured log line or
 // error text holds a fixture secret or any token a mock issued.
@@ -22,8 +23,13 @@ struct secret_check {
                 }
         BOOST_TEST_MESSAGE("secret check: " << s.texts.size() << " texts, " << secrets.size() << " secrets, " << leaks
                                             << " leaks");
-        BOOST_TEST(s.texts.size() > 1000u);  // the suite really logged
-        BOOST_TEST(s.tokens.size() > 100u);
+        // That the capture works at all is checked on a whole run (a filtered run logs less).
+        namespace rc = boost::unit_test::runtime_config;
+        const bool filtered = !rc::get<std::vector<std::string>>(rc::btrt_run_filters).empty();
+        if (!filtered) {
+            BOOST_TEST(s.texts.size() > 1000u);  // the suite really logged
+            BOOST_TEST(s.tokens.size() > 100u);
+        }
         BOOST_TEST(leaks == 0u);
     }
 };

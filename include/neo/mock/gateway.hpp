@@ -131,8 +131,9 @@ public:
 
     std::vector<recorded_request> requests() const;
     std::size_t request_count(route r) const;
-    std::size_t connections() const;  ///< accepted
-    std::size_t handshakes() const;   ///< completed TLS handshakes
+    std::size_t connections() const;         ///< accepted
+    std::size_t handshakes() const;          ///< completed TLS handshakes
+    std::size_t resumed_handshakes() const;  ///< of which resumed an earlier session
     /// Forgets records, scripts and counters (tokens and sessions issued stay valid).
     void reset();
 
