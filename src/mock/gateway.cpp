@@ -525,6 +525,8 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
             socket.close(ec);
             co_return;
         }
+        error_code nodelay_ec;
+        socket.set_option(tcp::no_delay(true), nodelay_ec);  // answers leave at once (no Nagle)
         auto c = std::make_shared<connection>(std::move(socket), ctx);
         {
             std::lock_guard lock(mu);

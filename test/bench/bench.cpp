@@ -1,0 +1,626 @@
+// neo_bench: one run, one local TLS server, and side by side: our login (fresh and resumed
+// handshakes), the floor that OpenSSL itself sets (a bare blocking client doing the same exchange),
+// libcurl when present, a concurrent run with the event loop's lateness, memory per login in
+// flight and heap allocations per login. See README "Performance".
+#include <neo/login.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#if defined(NEO_BENCH_HAVE_CURL)
+#include <curl/curl.h>
+#endif
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <new>
+#include <numeric>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+// ---- heap allocations made through operator new (ours and Asio's/Beast's; not OpenSSL's, which
+// uses malloc) --------------------------------------------------------------------------------
+static std::atomic<std::uint64_t> g_allocs{0};
+void* operator new(std::size_t n) {
+    ++g_allocs;
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+    ++g_allocs;
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t n, std::align_val_t a) {
+    ++g_allocs;
+    if (void* p = std::aligned_alloc(static_cast<std::size_t>(a),
+                                     (n + static_cast<std::size_t>(a) - 1) & ~(static_cast<std::size_t>(a) - 1)))
+        return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+
+namespace {
+
+namespace asio = boost::asio;
+using clock_type = std::chrono::steady_clock;
+using us = std::chrono::microseconds;
+
+struct options {
+    int n = 300;              // sequential logins per variant
+    int concurrent_n = 2000;  // logins in the concurrent run
+    int concurrency = 1000;   // in flight at once
+    bool json = false;
+    std::string gateway, ca_file, mock_exe = NEO_MOCK_EXE;
+};
+
+// ---- figures ----------------------------------------------------------------------------------
+struct stats {
+    double mean_us = 0, p50_us = 0, p99_us = 0, max_us = 0;
+};
+stats summarize(std::vector<double> v) {
+    stats s;
+    if (v.empty()) return s;
+    std::sort(v.begin(), v.end());
+    s.mean_us = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    auto at = [&](double q) {
+        return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+    };
+    s.p50_us = at(0.50);
+    s.p99_us = at(0.99);
+    s.max_us = v.back();
+    return s;
+}
+
+double cpu_seconds() {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+           static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
+
+long rss_kib() {
+    std::ifstream f("/proc/self/statm");
+    long pages = 0, resident = 0;
+    f >> pages >> resident;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+struct sequential_result {
+    std::string name;
+    bool available = true;
+    stats latency;
+    double cpu_us_per_login = 0;
+    double allocs_per_login = -1;
+    int failures = 0;
+};
+
+// ---- the local server -------------------------------------------------------------------------
+struct server {
+    pid_t pid = -1;
+    std::string origin, ca_file, host, port;
+    ~server() {
+        if (pid > 0) {
+            kill(pid, SIGTERM);
+            waitpid(pid, nullptr, 0);
+        }
+    }
+};
+
+void split_origin(server& s) {
+    auto rest = s.origin.substr(std::string("https://").size());
+    if (!rest.empty() && rest.back() == '/') rest.pop_back();
+    const auto colon = rest.rfind(':');
+    s.host = rest.substr(0, colon);
+    s.port = colon == std::string::npos ? "443" : rest.substr(colon + 1);
+}
+
+void start_mock(server& s, const options& o) {
+    char tmpl[] = "/tmp/neo-bench-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    s.ca_file = dir + "/ca.pem";
+    const std::string out = dir + "/mock.out";
+    std::vector<std::string> args = {o.mock_exe, "--quiet", "--ca-file", s.ca_file, "--app-token-lifetime", "86400"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (posix_spawn(&s.pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) {
+        std::cerr << "neo_bench: cannot start " << o.mock_exe << "\n";
+        std::exit(1);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    for (int i = 0; i < 400 && s.origin.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::ifstream f(out);
+        std::string line, origin;
+        bool ca = false;
+        while (std::getline(f, line)) {
+            if (line.rfind("origin=", 0) == 0) origin = line.substr(7);
+            if (line.rfind("ca_file=", 0) == 0) ca = true;
+        }
+        if (ca) s.origin = origin;
+    }
+    if (s.origin.empty()) {
+        std::cerr << "neo_bench: the mock gateway did not start\n";
+        std::exit(1);
+    }
+    split_origin(s);
+}
+
+// ---- ours ------------------------------------------------------------------------------------
+neo::client_params our_params(const server& s) {
+    neo::client_params p;
+    p.gateway = neo::gateway::from_origin(s.origin);
+    p.consumer_key = "mock-consumer-key";
+    p.consumer_secret = "mock-consumer-secret";
+    p.ca_file = s.ca_file;
+    return p;
+}
+
+const neo::login_request request() {
+    return {.mobilenumber = "9999999908", .password = "mock-password"};
+}
+
+sequential_result ours_sequential(const server& s, const options& o, bool resume) {
+    sequential_result r;
+    r.name = resume ? "ours, resumed (default)" : "ours, fresh handshakes";
+    asio::io_context io(1);
+    auto p = our_params(s);
+    p.tls_session_resumption = resume;
+    neo::client c{io, p};
+    auto once = [&] {
+        bool ok = false;
+        c.async_login(request(), [&](boost::system::error_code ec, neo::session) { ok = !ec; });
+        io.restart();
+        io.run();
+        return ok;
+    };
+    for (int i = 0; i < 5; ++i) once();  // warm: the app token is cached, a session to resume exists
+    std::vector<double> lat;
+    const auto allocs0 = g_allocs.load();
+    const double cpu0 = cpu_seconds();
+    for (int i = 0; i < o.n; ++i) {
+        const auto t0 = clock_type::now();
+        r.failures += !once();
+        lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+    }
+    r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
+    r.allocs_per_login = static_cast<double>(g_allocs.load() - allocs0) / o.n;
+    r.latency = summarize(std::move(lat));
+    return r;
+}
+
+struct concurrent_result {
+    int n = 0, k = 0, failures = 0;
+    double logins_per_s = 0;
+    stats latency;
+    double rss_growth_kib = 0, kib_per_login_in_flight = 0;
+    stats lateness;
+};
+
+concurrent_result ours_concurrent(const server& s, const options& o) {
+    concurrent_result r;
+    r.n = o.concurrent_n;
+    r.k = std::min(o.concurrency, o.concurrent_n);
+    asio::io_context io(1);
+    neo::client c{io, our_params(s)};
+    {  // warm
+        c.async_login(request(), [](boost::system::error_code, neo::session) {});
+        io.run();
+        io.restart();
+    }
+    std::vector<double> lat;
+    lat.reserve(static_cast<std::size_t>(r.n));
+    std::vector<double> late;
+    late.reserve(100000);
+    int started = 0, finished = 0;
+    long peak = 0;
+    const long base = rss_kib();
+    std::function<void()> start_one = [&] {
+        const auto t0 = clock_type::now();
+        ++started;
+        c.async_login(request(), [&, t0](boost::system::error_code ec, neo::session) {
+            lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+            r.failures += !!ec;
+            ++finished;
+            if (started < r.n) start_one();
+        });
+    };
+    // The engine's heartbeat: a 1 ms periodic timer on the same loop.
+    asio::steady_timer tick(io);
+    auto next = clock_type::now() + std::chrono::milliseconds(1);
+    std::function<void()> arm = [&] {
+        tick.expires_at(next);
+        tick.async_wait([&](boost::system::error_code ec) {
+            if (ec) return;
+            const auto now = clock_type::now();
+            late.push_back(std::chrono::duration<double, std::micro>(now - next).count());
+            peak = std::max(peak, rss_kib());
+            next += std::chrono::milliseconds(1);
+            if (next < now) next = now + std::chrono::milliseconds(1);
+            if (finished < r.n) arm();
+        });
+    };
+    const auto t0 = clock_type::now();
+    arm();
+    for (int i = 0; i < r.k; ++i) start_one();
+    io.run();
+    const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+    r.logins_per_s = r.n / secs;
+    r.latency = summarize(std::move(lat));
+    r.lateness = summarize(std::move(late));
+    r.rss_growth_kib = static_cast<double>(std::max(0L, peak - base));
+    r.kib_per_login_in_flight = r.rss_growth_kib / r.k;
+    return r;
+}
+
+// ---- the floor: a bare blocking OpenSSL client ----------------------------------------------
+struct floor_client {
+    SSL_CTX* ctx = nullptr;
+    const server& s;
+    std::string bearer;
+    SSL_SESSION* session = nullptr;
+    explicit floor_client(const server& srv) : s(srv) {
+        ctx = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+        SSL_CTX_load_verify_locations(ctx, s.ca_file.c_str(), nullptr);
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
+    }
+    ~floor_client() {
+        if (session) SSL_SESSION_free(session);
+        SSL_CTX_free(ctx);
+    }
+    // One exchange: connect, TLS (verify), write, read the whole answer, find the token.
+    std::optional<std::string> exchange(const std::string& request, bool resume) {
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(std::stoi(s.port)));
+        inet_pton(AF_INET, s.host.c_str(), &a.sin_addr);
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+            close(fd);
+            return std::nullopt;
+        }
+        SSL* ssl = SSL_new(ctx);
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), s.host.c_str());
+        SSL_set_fd(ssl, fd);
+        if (resume && session) SSL_set_session(ssl, session);
+        std::optional<std::string> body;
+        if (SSL_connect(ssl) == 1 && SSL_write(ssl, request.data(), static_cast<int>(request.size())) > 0) {
+            std::string in;
+            char buf[16384];
+            std::size_t need = std::string::npos;
+            for (;;) {
+                const int k = SSL_read(ssl, buf, sizeof buf);
+                if (k <= 0) break;
+                in.append(buf, static_cast<std::size_t>(k));
+                const auto end = in.find("\r\n\r\n");
+                if (end != std::string::npos && need == std::string::npos) {
+                    const auto cl = in.find("Content-Length: ");
+                    need = end + 4 + (cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16)));
+                }
+                if (need != std::string::npos && in.size() >= need) break;
+            }
+            if (need != std::string::npos && in.size() >= need) body = in.substr(in.find("\r\n\r\n") + 4);
+            if (resume) {
+                if (session) SSL_SESSION_free(session);
+                session = SSL_get1_session(ssl);
+            }
+            SSL_shutdown(ssl);  // our close_notify, as curl does; no wait for the peer's
+        }
+        SSL_free(ssl);
+        close(fd);
+        return body;
+    }
+    std::string http_request(const std::string& path, const std::string& auth, const std::string& body) const {
+        return "POST " + path + " HTTP/1.1\r\nHost: " + s.host + ":" + s.port +
+               "\r\nUser-Agent: floor\r\nContent-Type: application/json\r\nAccept: "
+               "application/json\r\nAuthorization: " +
+               auth + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    }
+};
+
+const std::string login_body = R"({"mobileNumber":"+919999999908","password":"mock-password"})";
+
+sequential_result floor_sequential(const server& s, const options& o, bool resume) {
+    sequential_result r;
+    r.name = resume ? "floor: bare OpenSSL, resumed" : "floor: bare OpenSSL, fresh";
+    floor_client f(s);
+    // The app token once, as our client caches it.
+    const auto basic = "Basic " + std::string("bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ=");
+    auto tok = f.exchange(f.http_request("/oauth2/token", basic, R"({"grant_type":"client_credentials"})"), resume);
+    if (!tok) {
+        r.available = false;
+        return r;
+    }
+    f.bearer = std::string(boost::json::parse(*tok).at("access_token").as_string());
+    const auto req = f.http_request("/login/1.0/login/v2/validate", "Bearer " + f.bearer, login_body);
+    for (int i = 0; i < 5; ++i) f.exchange(req, resume);
+    std::vector<double> lat;
+    const double cpu0 = cpu_seconds();
+    for (int i = 0; i < o.n; ++i) {
+        const auto t0 = clock_type::now();
+        auto b = f.exchange(req, resume);
+        r.failures += !(b && b->find("\"token\"") != std::string::npos);
+        lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+    }
+    r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
+    r.latency = summarize(std::move(lat));
+    return r;
+}
+
+// ---- the peer: libcurl ------------------------------------------------------------------------
+sequential_result curl_sequential(const server& s, const options& o, bool reuse) {
+    sequential_result r;
+    r.name = reuse ? "libcurl, one reused handle" : "libcurl, new handle per login";
+#if defined(NEO_BENCH_HAVE_CURL)
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    std::string bearer;
+    {
+        floor_client f(s);
+        auto tok =
+            f.exchange(f.http_request("/oauth2/token", "Basic bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ=",
+                                      R"({"grant_type":"client_credentials"})"),
+                       false);
+        bearer = std::string(boost::json::parse(*tok).at("access_token").as_string());
+    }
+    const std::string url = s.origin + "/login/1.0/login/v2/validate";
+    const std::string auth = "Authorization: Bearer " + bearer;
+    curl_slist* headers = nullptr;
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, "Accept: application/json");
+    headers = curl_slist_append(headers, auth.c_str());
+    std::string body;
+    auto setup = [&](CURL* h) {
+        curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, login_body.c_str());
+        curl_easy_setopt(h, CURLOPT_CAINFO, s.ca_file.c_str());
+        curl_easy_setopt(
+            h, CURLOPT_WRITEFUNCTION, +[](char* p, size_t sz, size_t n, void* ud) -> size_t {
+                static_cast<std::string*>(ud)->append(p, sz * n);
+                return sz * n;
+            });
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+    };
+    CURL* shared = reuse ? curl_easy_init() : nullptr;
+    if (shared) setup(shared);
+    auto once = [&] {
+        body.clear();
+        CURL* h = shared ? shared : curl_easy_init();
+        if (!shared) setup(h);
+        const bool ok = curl_easy_perform(h) == CURLE_OK && body.find("\"token\"") != std::string::npos;
+        if (!shared) curl_easy_cleanup(h);
+        return ok;
+    };
+    for (int i = 0; i < 5; ++i) once();
+    std::vector<double> lat;
+    const double cpu0 = cpu_seconds();
+    for (int i = 0; i < o.n; ++i) {
+        const auto t0 = clock_type::now();
+        r.failures += !once();
+        lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+    }
+    r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
+    r.latency = summarize(std::move(lat));
+    if (shared) curl_easy_cleanup(shared);
+    curl_slist_free_all(headers);
+#else
+    (void)s;
+    (void)o;
+    r.available = false;
+#endif
+    return r;
+}
+
+// ---- output -----------------------------------------------------------------------------------
+std::string machine() {
+    std::ifstream f("/proc/cpuinfo");
+    std::string line, model;
+    int cpus = 0;
+    while (std::getline(f, line)) {
+        if (line.rfind("model name", 0) == 0) {
+            ++cpus;
+            if (model.empty()) model = line.substr(line.find(':') + 2);
+        }
+    }
+    return model + " x" + std::to_string(cpus) + ", " + OPENSSL_VERSION_TEXT;
+}
+
+double ratio(double a, double b) {
+    return b > 0 ? a / b : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::cerr << "neo_bench: " << a << " needs a value\n";
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "--n")
+            o.n = std::max(10, std::stoi(value()));
+        else if (a == "--concurrency")
+            o.concurrency = std::max(1, std::stoi(value()));
+        else if (a == "--concurrent-n")
+            o.concurrent_n = std::max(1, std::stoi(value()));
+        else if (a == "--json")
+            o.json = true;
+        else if (a == "--gateway")
+            o.gateway = value();
+        else if (a == "--ca-file")
+            o.ca_file = value();
+        else if (a == "--mock")
+            o.mock_exe = value();
+        else {
+            std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--json] "
+                         "[--gateway https://HOST:PORT --ca-file PATH] [--mock PATH]\n";
+            return a == "--help" ? 0 : 2;
+        }
+    }
+    o.concurrent_n = std::max(o.concurrent_n, o.concurrency);
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    server s;
+    if (!o.gateway.empty()) {
+        s.origin = o.gateway;
+        s.ca_file = o.ca_file;
+        split_origin(s);
+    } else {
+        start_mock(s, o);
+    }
+
+    std::vector<sequential_result> seq;
+    seq.push_back(floor_sequential(s, o, false));
+    seq.push_back(ours_sequential(s, o, false));
+    seq.push_back(floor_sequential(s, o, true));
+    seq.push_back(ours_sequential(s, o, true));
+    seq.push_back(curl_sequential(s, o, false));
+    seq.push_back(curl_sequential(s, o, true));
+    const auto conc = ours_concurrent(s, o);
+
+    const auto& floor_fresh = seq[0];
+    const auto& ours_fresh = seq[1];
+    const auto& floor_resumed = seq[2];
+    const auto& ours_resumed = seq[3];
+    const auto& curl_new = seq[4];
+    struct named_ratio {
+        std::string name;
+        double value;
+        double target;  // 0: none
+    };
+    std::vector<named_ratio> ratios = {
+        {"latency ours fresh / floor fresh", ratio(ours_fresh.latency.mean_us, floor_fresh.latency.mean_us), 1.10},
+        {"latency ours resumed / floor resumed", ratio(ours_resumed.latency.mean_us, floor_resumed.latency.mean_us),
+         1.10},
+        {"cpu ours fresh / floor fresh", ratio(ours_fresh.cpu_us_per_login, floor_fresh.cpu_us_per_login), 1.20},
+        {"cpu ours resumed / floor resumed", ratio(ours_resumed.cpu_us_per_login, floor_resumed.cpu_us_per_login),
+         1.20},
+    };
+    if (curl_new.available) {
+        ratios.push_back({"latency ours resumed / libcurl new handle",
+                          ratio(ours_resumed.latency.mean_us, curl_new.latency.mean_us), 0.6});
+        ratios.push_back({"latency ours fresh / libcurl new handle",
+                          ratio(ours_fresh.latency.mean_us, curl_new.latency.mean_us), 0});
+        ratios.push_back({"cpu ours resumed / libcurl new handle",
+                          ratio(ours_resumed.cpu_us_per_login, curl_new.cpu_us_per_login), 0});
+    }
+
+    if (o.json) {
+        std::ostringstream j;
+        j << "{\"machine\":\"" << machine() << "\",\"server\":\"" << s.origin << "\",\"n\":" << o.n
+          << ",\"sequential\":[";
+        for (std::size_t i = 0; i < seq.size(); ++i) {
+            const auto& r = seq[i];
+            j << (i ? "," : "") << "{\"name\":\"" << r.name << "\",\"available\":" << (r.available ? "true" : "false")
+              << ",\"mean_us\":" << r.latency.mean_us << ",\"p50_us\":" << r.latency.p50_us
+              << ",\"p99_us\":" << r.latency.p99_us << ",\"cpu_us_per_login\":" << r.cpu_us_per_login
+              << ",\"allocs_per_login\":" << r.allocs_per_login << ",\"failures\":" << r.failures << "}";
+        }
+        j << "],\"concurrent\":{\"n\":" << conc.n << ",\"in_flight\":" << conc.k
+          << ",\"logins_per_s\":" << conc.logins_per_s << ",\"p99_us\":" << conc.latency.p99_us
+          << ",\"rss_growth_kib\":" << conc.rss_growth_kib
+          << ",\"kib_per_login_in_flight\":" << conc.kib_per_login_in_flight
+          << ",\"loop_lateness_p99_us\":" << conc.lateness.p99_us
+          << ",\"loop_lateness_max_us\":" << conc.lateness.max_us << ",\"failures\":" << conc.failures
+          << "},\"ratios\":{";
+        for (std::size_t i = 0; i < ratios.size(); ++i)
+            j << (i ? "," : "") << "\"" << ratios[i].name << "\":" << ratios[i].value;
+        j << "}}";
+        std::cout << j.str() << std::endl;
+        return 0;
+    }
+
+    std::printf("neo_bench: %s\nserver %s, %d sequential logins per row (login step; app token cached)\n\n",
+                machine().c_str(), s.origin.c_str(), o.n);
+    std::printf("%-36s %10s %10s %10s %12s %12s %6s\n", "sequential", "mean us", "p50 us", "p99 us", "cpu us/login",
+                "allocs/login", "fail");
+    for (const auto& r : seq) {
+        if (!r.available) {
+            std::printf("%-36s %s\n", r.name.c_str(), "(not available: build without libcurl)");
+            continue;
+        }
+        std::printf("%-36s %10.0f %10.0f %10.0f %12.0f %12s %6d\n", r.name.c_str(), r.latency.mean_us, r.latency.p50_us,
+                    r.latency.p99_us, r.cpu_us_per_login,
+                    r.allocs_per_login >= 0 ? std::to_string(static_cast<int>(r.allocs_per_login + 0.5)).c_str() : "-",
+                    r.failures);
+    }
+    std::printf("\nconcurrent (ours, one io_context thread): %d logins, %d in flight\n", conc.n, conc.k);
+    std::printf("  %.0f logins/s, p99 latency %.0f us, %d failures\n", conc.logins_per_s, conc.latency.p99_us,
+                conc.failures);
+    std::printf("  peak RSS growth %.0f KiB = %.1f KiB per login in flight (target <= 48)\n", conc.rss_growth_kib,
+                conc.kib_per_login_in_flight);
+    std::printf("  1 ms timer lateness: p99 %.0f us (target <= 2000), max %.0f us (target <= 10000)\n",
+                conc.lateness.p99_us, conc.lateness.max_us);
+    std::printf("\nratios\n");
+    for (const auto& r : ratios) {
+        if (r.target > 0)
+            std::printf("  %-44s %5.2f  (target <= %.2f: %s)\n", r.name.c_str(), r.value, r.target,
+                        r.value <= r.target ? "met" : "NOT met");
+        else
+            std::printf("  %-44s %5.2f\n", r.name.c_str(), r.value);
+    }
+    return 0;
+}
