@@ -60,6 +60,11 @@ struct client_params {
     /// multi-threaded io_context. Applies to the context the client makes (not to a caller's
     /// `tls_context`). Default: on.
     bool tls_session_resumption = true;
+    /// Keep a connection the server keeps open, for the next exchange of the same operation to
+    /// the same host:port: the OAuth2 step then the login, a retry after a 429 or 503. A
+    /// connection the server closed, or that failed, is never reused; one found closed when
+    /// reused is replaced once, transparently. Closed when the operation ends. Default: on.
+    bool keep_alive = true;
     /// Addresses to use instead of DNS for some host names, like curl's `--resolve`: host name ->
     /// IP literal. The certificate is still checked against the host name, which is also sent as
     /// SNI. For pinning a gateway's address, or for tests. Default: empty (DNS for every name).

@@ -30,6 +30,8 @@ struct attempt_record {
     std::optional<std::chrono::seconds> retry_after;
     /// The TLS handshake resumed an earlier session (no full handshake).
     bool tls_resumed = false;
+    /// The attempt went over a connection kept open by an earlier exchange (no handshake at all).
+    bool connection_reused = false;
 };
 
 /// Filled by the `async_*` overloads that take it; written just before the handler runs.

@@ -24,7 +24,9 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -175,6 +177,16 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
     return ctx;
 }
 
+using tls_stream = ssl::stream<beast::tcp_stream>;
+
+// One TLS connection and what OpenSSL's callbacks need to find while it lives.
+struct connection {
+    resume_slot slot;
+    tls_stream tls;
+    connection(beast::tcp_stream s, ssl::context& ctx, client_impl* impl, std::string key)
+        : slot{impl, std::move(key)}, tls(std::move(s), ctx) {}
+};
+
 struct bound {
     steady::duration d{};
     bool by_deadline = false;
@@ -191,6 +203,9 @@ struct op_state {
     steady::time_point deadline = steady::time_point::max();
     diagnostics diag;
     std::vector<secret> secrets;  // for redaction
+    // A connection the server kept open, for the next exchange of this operation to the same
+    // host:port (the OAuth2 step then the login; a retry after a 429 or 503).
+    std::unique_ptr<connection> idle;
 
     explicit op_state(std::shared_ptr<client_impl> i) : impl(std::move(i)), strand(asio::make_strand(impl->ex)) {}
 
@@ -262,6 +277,7 @@ request_t make_request(const client_params& p, const endpoint& ep, std::string_v
     req.set(http::field::content_type, content_type);
     req.set(http::field::accept, "application/json");
     req.set(http::field::authorization, authorization);
+    req.keep_alive(p.keep_alive);
     req.body() = std::move(body);
     req.prepare_payload();
     return req;
@@ -287,6 +303,7 @@ struct http_result {
     std::string content_encoding;
     std::string body;
     bool tls_resumed = false;
+    bool connection_reused = false;
     std::string detail;
 };
 
@@ -320,20 +337,43 @@ error_code read_error(const error_code& ec, bool got_header, std::string& detail
     return got_header ? errc::truncated_response : errc::connection_failed;
 }
 
-asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_t& req) {
-    http_result r;
+// Still usable: open, and nothing unread (a peer that closed, or sent an alert, is not).
+bool still_open(connection& c) {
+    auto& sock = beast::get_lowest_layer(c.tls).socket();
+    if (!sock.is_open()) return false;
+    char probe;
+    const auto n = ::recv(sock.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+// Sends our close_notify (the peer's is not awaited, as curl does: the answer is complete and
+// framed, so waiting would only add a round trip), within a short bound, then closes.
+asio::awaitable<void> close_politely(op_state& st, connection& c) {
+    auto& lowest = beast::get_lowest_layer(c.tls);
+    const auto b = st.bound_for(st.params().timeouts.shutdown);
+    if (!b.expired && !st.cancelled) {
+        SSL* h = c.tls.native_handle();
+        SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_RECEIVED_SHUTDOWN);
+        arm(lowest, b);
+        st.abort_io = [&] { lowest.cancel(); };
+        co_await c.tls.async_shutdown(nothrow);
+        st.abort_io = nullptr;
+    }
+    error_code ignored;
+    lowest.socket().close(ignored);
+}
+
+// Resolve, connect and handshake. Null on failure, with `r` filled by `fail`.
+template <class Fail>
+asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const endpoint& ep, http_result& r,
+                                                             Fail& fail) {
     const auto& p = st.params();
     auto ex = co_await asio::this_coro::executor;
-    // Every early exit goes through here: once the caller has cancelled, the reason is always
-    // operation_aborted, whatever the phase saw.
-    auto fail = [&](error_code ec, phase ph, std::string detail = {}) {
-        r.ec = st.cancelled ? error_code(asio::error::operation_aborted) : ec;
-        r.failed = ph;
-        r.detail = std::move(detail);
-        return std::move(r);
-    };
     const unsigned short port = static_cast<unsigned short>(std::stoul(ep.port));
-
+    auto failed = [&](error_code ec, phase ph, std::string detail = {}) {
+        fail(ec, ph, std::move(detail));
+        return std::unique_ptr<connection>();
+    };
     // Resolve (skipped for an IP literal, or a host the caller pinned to an address).
     asio::ip::address addr;
     const bool is_ip = is_ip_literal(ep.host, addr);
@@ -347,7 +387,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     tcp::resolver::results_type endpoints;
     if (!is_ip && !pinned) {
         const auto b = st.bound_for(p.timeouts.resolve);
-        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::resolve);
+        if (st.cancelled || b.expired) co_return failed(errc::deadline_exceeded, phase::resolve);
         tcp::resolver resolver(ex);
         asio::steady_timer timer(ex);
         if (b.unbounded)
@@ -361,10 +401,10 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         using namespace asio::experimental::awaitable_operators;
         auto res = co_await (resolver.async_resolve(ep.host, ep.port, nothrow) || timer.async_wait(nothrow));
         st.abort_io = nullptr;
-        if (st.cancelled) co_return fail({}, phase::resolve);
-        if (res.index() == 1) co_return fail(timed_out(b), phase::resolve, "resolve timed out");
+        if (st.cancelled) co_return failed({}, phase::resolve);
+        if (res.index() == 1) co_return failed(timed_out(b), phase::resolve, "resolve timed out");
         auto [ec, results] = std::get<0>(std::move(res));
-        if (ec) co_return fail(errc::connection_failed, phase::resolve, "resolve: " + ec.message());
+        if (ec) co_return failed(errc::connection_failed, phase::resolve, "resolve: " + ec.message());
         endpoints = std::move(results);
     }
 
@@ -372,7 +412,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     beast::tcp_stream stream(ex);
     {
         const auto b = st.bound_for(p.timeouts.connect);
-        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::connect);
+        if (st.cancelled || b.expired) co_return failed(errc::deadline_exceeded, phase::connect);
         arm(stream, b);
         st.abort_io = [&] { stream.cancel(); };
         error_code ec;
@@ -383,15 +423,16 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             ec = e;
         }
         st.abort_io = nullptr;
-        if (st.cancelled) co_return fail({}, phase::connect);
-        if (ec == beast::error::timeout) co_return fail(timed_out(b), phase::connect, "connect timed out");
-        if (ec) co_return fail(errc::connection_failed, phase::connect, "connect: " + ec.message());
+        if (st.cancelled) co_return failed({}, phase::connect);
+        if (ec == beast::error::timeout) co_return failed(timed_out(b), phase::connect, "connect timed out");
+        if (ec) co_return failed(errc::connection_failed, phase::connect, "connect: " + ec.message());
         error_code ignored;
         stream.socket().set_option(tcp::no_delay(true), ignored);  // a request leaves in one go
     }
 
     // TLS: SNI and host name check for a DNS name, IP SAN check (no SNI) for an IP literal.
-    ssl::stream<beast::tcp_stream> tls(std::move(stream), *st.impl->ctx);
+    auto conn = std::make_unique<connection>(std::move(stream), *st.impl->ctx, st.impl.get(), ep.host + ":" + ep.port);
+    auto& tls = conn->tls;
     auto& lowest = beast::get_lowest_layer(tls);
     SSL* ssl_handle = tls.native_handle();
     if (!is_ip) {
@@ -403,7 +444,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     }
     tls.set_verify_mode(ssl::verify_peer);
     // Resume the last session with this host:port (a TLS 1.3 ticket or a TLS 1.2 session).
-    resume_slot slot{st.impl.get(), ep.host + ":" + ep.port};
+    auto& slot = conn->slot;
     bool offered_resumption = false;
     if (st.impl->resumption()) {
         SSL_set_ex_data(ssl_handle, resume_slot_index(), &slot);
@@ -414,45 +455,91 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     }
     {
         const auto b = st.bound_for(p.timeouts.handshake);
-        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::handshake);
+        if (st.cancelled || b.expired) co_return failed(errc::deadline_exceeded, phase::handshake);
         arm(lowest, b);
         st.abort_io = [&] { lowest.cancel(); };
         auto [ec] = co_await tls.async_handshake(ssl::stream_base::client, nothrow);
         st.abort_io = nullptr;
-        if (st.cancelled) co_return fail({}, phase::handshake);
-        if (ec == beast::error::timeout) co_return fail(timed_out(b), phase::handshake, "TLS handshake timed out");
+        if (st.cancelled) co_return failed({}, phase::handshake);
+        if (ec == beast::error::timeout) co_return failed(timed_out(b), phase::handshake, "TLS handshake timed out");
         if (ec) {
             if (offered_resumption) st.impl->keep_session(slot.key, nullptr);  // never offer it again
             std::string detail;
             auto e = tls_error(ec, ssl_handle, detail);
-            co_return fail(e, phase::handshake, std::move(detail));
+            co_return failed(e, phase::handshake, std::move(detail));
         }
         r.tls_resumed = SSL_session_reused(ssl_handle) == 1;
     }
 
-    // Write the request and read the whole answer under one bound: a server that drips bytes
-    // does not extend it.
-    {
+    co_return conn;
+}
+
+asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_t& req) {
+    http_result r;
+    const auto& p = st.params();
+    // Every early exit goes through here: once the caller has cancelled, the reason is always
+    // operation_aborted, whatever the phase saw.
+    auto fail = [&](error_code ec, phase ph, std::string detail = {}) {
+        r.ec = st.cancelled ? error_code(asio::error::operation_aborted) : ec;
+        r.failed = ph;
+        r.detail = std::move(detail);
+    };
+    auto done = [&](error_code ec, phase ph, std::string detail = {}) {
+        fail(ec, ph, std::move(detail));
+        return std::move(r);
+    };
+
+    // A connection the server kept open for this host:port, or a new one.
+    std::unique_ptr<connection> conn;
+    bool reused = false;
+    if (st.idle && st.idle->slot.key == ep.host + ":" + ep.port && still_open(*st.idle)) {
+        conn = std::move(st.idle);
+        reused = true;
+    }
+    st.idle.reset();  // another host's, or closed by the server: dropped
+
+    for (;;) {
+        if (!conn) {
+            conn = co_await open_connection(st, ep, r, fail);
+            if (!conn) co_return std::move(r);
+        }
+        auto& tls = conn->tls;
+        auto& lowest = beast::get_lowest_layer(tls);
+
+        // Write the request and read the whole answer under one bound: a server that drips bytes
+        // does not extend it.
         const auto b = st.bound_for(p.timeouts.exchange);
-        if (st.cancelled || b.expired) co_return fail(errc::deadline_exceeded, phase::exchange);
+        if (st.cancelled || b.expired) co_return done(errc::deadline_exceeded, phase::exchange);
         arm(lowest, b);
         st.abort_io = [&] { lowest.cancel(); };
         r.request_sent = true;
         auto [wec, wn] = co_await http::async_write(tls, req, nothrow);
-        wipe_request(req);
-        if (st.cancelled) co_return fail({}, phase::exchange);
-        if (wec == beast::error::timeout) co_return fail(timed_out(b), phase::exchange, "write timed out");
-        if (wec) co_return fail(errc::connection_failed, phase::exchange, "write: " + wec.message());
+        // A kept connection the server closed meanwhile: once, transparently, on a new one.
+        auto stale = [&](const error_code& ec, bool got_some) {
+            return reused && !st.cancelled && !got_some && ec != beast::error::timeout;
+        };
+        if (wec && stale(wec, false)) {
+            st.abort_io = nullptr;
+            conn.reset();
+            reused = false;
+            r.request_sent = false;
+            continue;
+        }
+        if (st.cancelled) co_return done({}, phase::exchange);
+        if (wec == beast::error::timeout) co_return done(timed_out(b), phase::exchange, "write timed out");
+        if (wec) co_return done(errc::connection_failed, phase::exchange, "write: " + wec.message());
 
         beast::flat_buffer buffer(p.limits.header_bytes + p.limits.body_bytes + 4096);
+        bool keep = false;
+        bool retry_fresh = false;
         for (int interim = 0;; ++interim) {
             http::response_parser<http::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(p.limits.header_bytes, UINT32_MAX)));
             parser.body_limit(p.limits.body_bytes);
             auto [rec, rn] = co_await http::async_read(tls, buffer, parser, nothrow);
             (void)rn;
-            if (st.cancelled) co_return fail({}, phase::exchange);
-            if (rec == beast::error::timeout) co_return fail(timed_out(b), phase::exchange, "answer timed out");
+            if (st.cancelled) co_return done({}, phase::exchange);
+            if (rec == beast::error::timeout) co_return done(timed_out(b), phase::exchange, "answer timed out");
             // A body delimited by the end of the connection, ended without close_notify: accept what
             // the framing allows (a truncated JSON body is still caught when it is parsed).
             if (rec == ssl::error::stream_truncated && parser.is_header_done() && !parser.chunked() &&
@@ -460,10 +547,16 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
                 rec = {};
                 parser.put_eof(rec);
             }
+            // (The request may have reached the server: only when ambiguous retries are allowed.)
+            if (rec && interim == 0 && p.retry.retry_ambiguous && stale(rec, parser.got_some() || buffer.size() > 0)) {
+                retry_fresh = true;
+                break;
+            }
             if (rec) {
                 std::string detail;
                 auto e = read_error(rec, parser.is_header_done(), detail);
-                co_return fail(e, phase::exchange, std::move(detail));
+                fail(e, phase::exchange, std::move(detail));
+                co_return std::move(r);
             }
             auto& res = parser.get();
             const unsigned status = res.result_int();
@@ -473,28 +566,26 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             r.retry_after = std::string(res[http::field::retry_after]);
             r.content_encoding = std::string(res[http::field::content_encoding].substr(0, 64));
             r.body = std::move(res.body());
+            keep = p.keep_alive && res.keep_alive() && parser.is_done() && buffer.size() == 0;
             break;
         }
         st.abort_io = nullptr;
-    }
-
-    // Close politely, within a short bound; the answer is already ours whatever happens here.
-    // Our close_notify is sent, the peer's is not awaited (as curl does): the answer is complete
-    // and framed, so waiting would only add a round trip to every login.
-    {
-        const auto b = st.bound_for(p.timeouts.shutdown);
-        if (!b.expired) {
-            SSL_set_shutdown(ssl_handle, SSL_get_shutdown(ssl_handle) | SSL_RECEIVED_SHUTDOWN);
-            arm(lowest, b);
-            st.abort_io = [&] { lowest.cancel(); };
-            co_await tls.async_shutdown(nothrow);
-            st.abort_io = nullptr;
+        if (retry_fresh) {
+            conn.reset();
+            reused = false;
+            r = http_result{};
+            continue;
         }
-        error_code ignored;
-        lowest.socket().close(ignored);
-        if (st.cancelled) co_return fail({}, phase::shutdown);
+        r.connection_reused = reused;
+
+        if (keep) {
+            st.idle = std::move(conn);  // for this operation's next exchange
+        } else {
+            co_await close_politely(st, *conn);
+            if (st.cancelled) co_return done({}, phase::shutdown);
+        }
+        co_return std::move(r);
     }
-    co_return r;
 }
 
 std::string describe(const error_code& ec, unsigned status, const std::string& server_code) {
@@ -514,6 +605,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         auto req = make();
         const auto t0 = steady::now();
         http_result hr = co_await exchange(st, ep, req);
+        wipe_request(req);
         classified c;
         if (hr.ec) {
             c.ec = hr.ec;
@@ -538,6 +630,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         rec.http_status = hr.status;
         rec.failed_phase = hr.failed;
         rec.tls_resumed = hr.tls_resumed;
+        rec.connection_reused = hr.connection_reused;
         rec.elapsed = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
         if (hr.status) st.diag.http_status = hr.status;
         st.diag.server_code = c.server_code;
@@ -746,7 +839,7 @@ outcome to_outcome(classified c, op_state& st, const char* what) {
     return outcome{{}, std::move(*s)};
 }
 
-asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
+asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
     op_state& st = *stp;
     const auto& p = st.params();
     const auto& gw = p.gateway;
@@ -809,6 +902,13 @@ asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<s
     step_spec spec{step_kind::totp_validate, &gw.totp_validate, totp_validate_body(a.mpin.reveal()), &a.view};
     auto c = co_await run_gen2(st, spec);
     co_return to_outcome(std::move(c), st, "MPIN validated");
+}
+
+// The operation, then the polite close of a connection the server kept open for it.
+asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
+    auto o = co_await run_steps(stp, std::move(args));
+    if (auto idle = std::move(stp->idle)) co_await close_politely(*stp, *idle);
+    co_return o;
 }
 
 template <class Handler, class Deliver>

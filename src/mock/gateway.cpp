@@ -584,7 +584,8 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                     for (const auto& [k, v] : scripted->headers) res.set(k, v);
             }
             set_status(index, res.result_int());
-            res.keep_alive(req.keep_alive());
+            // A scripted "Connection: close" wins; otherwise the connection stays as the client asked.
+            if (res[http::field::connection].empty()) res.keep_alive(req.keep_alive());
             lowest.expires_after(params.io_timeout);
             if (action == fault::close_mid_answer || action == fault::close_delimited_answer) {
                 // close_mid_answer: the whole header, half the body. close_delimited_answer: no

@@ -189,6 +189,23 @@ BOOST_AUTO_TEST_CASE(peer_never_answers_our_close_notify) {
     BOOST_TEST(o.elapsed.count() < 1500);  // the shutdown bound (200 ms), not a hang
 }
 
+BOOST_AUTO_TEST_CASE(a_kept_connection_closed_by_the_server_is_replaced) {
+    // The first connection answers 503 as if it stayed open, then closes: the retry finds it
+    // closed (or fails on it before any byte) and goes over a new connection, once.
+    asio::io_context io;
+    std::atomic<int> n{0};
+    hostile_server srv(io, [&n](hs& s, tls_stream& t) -> asio::awaitable<void> {
+        if ((co_await s.read_request(t)).empty()) co_return;
+        const std::string reply = n++ == 0 ? http(503, "{}") : http(200, good_body);
+        co_await s.write(t, reply);
+    });
+    auto o = against(srv, io, 4);
+    BOOST_TEST(o.ok(), o.ec.message());
+    BOOST_TEST(o.diag.attempts == 2);
+    BOOST_TEST(srv.connections == 2);
+    BOOST_TEST(srv.requests == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(hostile_framing)

@@ -1,5 +1,6 @@
 // TLS session resumption: the OAuth2 step, the login, a retry and the next login resume the
-// session of the first handshake; switched off, every handshake is a full one.
+// session of the first handshake; switched off, every handshake is a full one. Keep-alive is off
+// here, so that every exchange needs a connection (keep-alive has its own tests below).
 #include "fixture.hpp"
 
 using namespace neo_test;
@@ -8,7 +9,9 @@ using neo::mock::route;
 BOOST_AUTO_TEST_SUITE(tls_resumption)
 
 BOOST_FIXTURE_TEST_CASE(every_connection_after_the_first_resumes, fixture) {
-    neo::client c{io, params()};
+    auto p = params();
+    p.keep_alive = false;
+    neo::client c{io, p};
     mock.script(route::login, {{.status = 503}});  // one retry
     neo::diagnostics first, second;
     bool done = false;
@@ -36,6 +39,7 @@ BOOST_FIXTURE_TEST_CASE(every_connection_after_the_first_resumes, fixture) {
 BOOST_FIXTURE_TEST_CASE(switched_off_every_handshake_is_full, fixture) {
     auto p = params();
     p.tls_session_resumption = false;
+    p.keep_alive = false;
     neo::client c{io, p};
     int done = 0;
     auto again = [&](auto& self) -> void {
@@ -55,7 +59,7 @@ BOOST_FIXTURE_TEST_CASE(switched_off_every_handshake_is_full, fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(the_second_factor_resumes_the_login_session, fixture) {
-    neo::client c{io, params()};
+    neo::client c{io, params()};  // keep-alive on: the app token and the login share a connection
     run_coro([&]() -> asio::awaitable<void> {
         auto view = co_await c.async_login(good_request());
         neo::second_factor f;
@@ -65,13 +69,16 @@ BOOST_FIXTURE_TEST_CASE(the_second_factor_resumes_the_login_session, fixture) {
         co_await c.async_session_2fa(view, f, d);
         BOOST_TEST(d.history.at(0).tls_resumed);
     });
-    BOOST_TEST(mock.resumed_handshakes() == 2u);  // the login and the second factor
+    BOOST_TEST(mock.handshakes() == 2u);          // app token + login, then the second factor
+    BOOST_TEST(mock.resumed_handshakes() == 1u);  // the second factor's
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_logins_on_four_threads_share_the_cache) {
     neo::mock::gateway mock;
     asio::io_context io(4);
-    neo::client c{io, mock.client_params()};
+    auto p = mock.client_params();
+    p.keep_alive = false;
+    neo::client c{io, p};
     std::atomic<int> ok{0};
     for (int i = 0; i < 200; ++i)
         c.async_login(good_request(), [&](boost::system::error_code ec, neo::session) { ok += !ec; });
@@ -80,6 +87,66 @@ BOOST_AUTO_TEST_CASE(concurrent_logins_on_four_threads_share_the_cache) {
     for (auto& t : threads) t.join();
     BOOST_TEST(ok.load() == 200);
     BOOST_TEST(mock.resumed_handshakes() > 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(keep_alive)
+
+BOOST_FIXTURE_TEST_CASE(oauth2_then_login_over_one_connection, fixture) {
+    neo::client c{io, params()};
+    auto r = login(c);
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(mock.connections() == 1u);
+    BOOST_TEST(mock.handshakes() == 1u);
+    BOOST_REQUIRE(r.diag.history.size() == 2u);
+    BOOST_TEST(!r.diag.history[0].connection_reused);
+    BOOST_TEST(r.diag.history[1].connection_reused);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_retry_after_503_goes_over_the_same_connection, fixture) {
+    mock.script(route::login, {{.status = 503}, {.status = 429}});
+    neo::client c{io, params()};
+    auto r = login(c);
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(r.diag.attempts == 4);
+    BOOST_TEST(mock.connections() == 1u);  // app token, 503, 429 and the success: one connection
+}
+
+BOOST_FIXTURE_TEST_CASE(a_connection_the_server_closes_is_not_reused, fixture) {
+    mock.script(route::login, {{.status = 503, .headers = {{"Connection", "close"}}}});
+    neo::client c{io, params()};
+    auto r = login(c);
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(mock.connections() == 2u);  // the 503 said close: the retry opened a new one
+    BOOST_REQUIRE(r.diag.history.size() == 3u);
+    BOOST_TEST(r.diag.history[1].connection_reused);
+    BOOST_TEST(!r.diag.history[2].connection_reused);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failed_connection_is_not_reused, fixture) {
+    mock.script(route::login, {{.action = neo::mock::fault::close_mid_answer}});
+    neo::client c{io, params()};
+    auto r = login(c);
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(mock.connections() == 2u);
+    BOOST_TEST(r.diag.history.at(1).result == neo::errc::truncated_response);
+}
+
+BOOST_FIXTURE_TEST_CASE(switched_off_every_exchange_has_its_connection, fixture) {
+    auto p = params();
+    p.keep_alive = false;
+    neo::client c{io, p};
+    auto r = login(c);
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(mock.connections() == 2u);
+    for (const auto& rec : mock.requests()) BOOST_TEST(rec.header("Connection") == "close");
+}
+
+BOOST_FIXTURE_TEST_CASE(the_kept_connection_is_closed_when_the_operation_ends, fixture) {
+    neo::client c{io, params()};
+    auto r = login(c);  // run() asserts the io_context ran out of work: nothing left open
+    BOOST_TEST(!r.ec);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
