@@ -58,5 +58,7 @@ struct session {
 /// Builds a session from a `data` object; nullopt unless `data.token` and `data.sid` are
 /// non-empty strings.
 std::optional<session> session_from_data(const boost::json::object& data);
+/// As above, taking the object over instead of copying it.
+std::optional<session> session_from_data(boost::json::object&& data);
 
 }  // namespace neo

@@ -641,8 +641,11 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
             rec.retry_after = parse_retry_after(hr.retry_after, std::chrono::system_clock::now());
             if (rec.retry_after) st.diag.retry_after = rec.retry_after;
         }
-        const std::string head = "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) + " " +
-                                 to_string(kind) + ": " + describe(c.ec, hr.status, c.server_code);
+        // Built only when someone reads it: a login with logging off allocates no log text.
+        const bool logging = st.params().logger.enabled(log_level::info);
+        const std::string head = !logging ? std::string()
+                                          : "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) +
+                                                " " + to_string(kind) + ": " + describe(c.ec, hr.status, c.server_code);
         if (!c.ec) st.impl->refund_success();
         if (!c.ec || c.ec == asio::error::operation_aborted) {
             st.diag.history.push_back(std::move(rec));
@@ -833,9 +836,10 @@ asio::awaitable<classified> run_gen2(op_state& st, step_spec& spec) {
 
 outcome to_outcome(classified c, op_state& st, const char* what) {
     if (c.ec) return outcome{c.ec, {}};
-    auto s = session_from_data(c.result);
+    auto s = session_from_data(std::move(c.result));
     if (!s) return outcome{errc::missing_fields, {}};
-    st.log(log_level::info, what + (s->ucc.empty() ? std::string() : " for " + s->ucc));
+    if (st.params().logger.enabled(log_level::info))
+        st.log(log_level::info, what + (s->ucc.empty() ? std::string() : " for " + s->ucc));
     return outcome{{}, std::move(*s)};
 }
 

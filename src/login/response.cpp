@@ -156,18 +156,23 @@ classified classify_response(step_kind step, unsigned status, std::string_view c
         r.result = std::move(*o);
         return r;
     }
-    const auto* data = o->if_contains("data");
+    auto* data = o->if_contains("data");
     if (!data || !data->is_object()) {
         r.ec = extract_server_error(v, r.server_code, r.server_message) ? errc::rejected : errc::missing_fields;
         r.detail = "no data object in the answer";
         return r;
     }
-    if (!session_from_data(data->get_object())) {
+    // What session_from_data requires, checked without building (and copying) a session.
+    auto non_empty_string = [&](std::string_view k) {
+        const auto* f = data->get_object().if_contains(k);
+        return f && f->is_string() && !f->get_string().empty();
+    };
+    if (!non_empty_string("token") || !non_empty_string("sid")) {
         r.ec = errc::missing_fields;
         r.detail = "data lacks token or sid";
         return r;
     }
-    r.result = data->get_object();
+    r.result = std::move(data->get_object());
     return r;
 }
 

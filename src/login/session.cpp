@@ -67,6 +67,10 @@ std::optional<std::chrono::system_clock::time_point> session::expires_at() const
 }
 
 std::optional<session> session_from_data(const json::object& data) {
+    return session_from_data(json::object(data));
+}
+
+std::optional<session> session_from_data(json::object&& data) {
     session s;
     s.token = str(data, "token");
     s.sid = str(data, "sid");
@@ -84,8 +88,8 @@ std::optional<session> session_from_data(const json::object& data) {
         s.caches.watchlist = str(c->get_object(), "watchlist");
     }
     if (const auto* p = data.if_contains("isUserPwdExpired"); p && p->is_bool()) s.is_user_pwd_expired = p->get_bool();
-    s.data = data;
     s.claims = decode_claims(s.token);
+    s.data = std::move(data);
     return s;
 }
 
