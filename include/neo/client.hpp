@@ -55,6 +55,7 @@ std::shared_ptr<step_args> generate_otp_args(const session& view);
 std::shared_ptr<step_args> second_factor_args(const session& view, second_factor f);
 std::shared_ptr<step_args> logout_args(const session& trade);
 std::shared_ptr<step_args> totp_login_args(totp_login_request r);
+std::shared_ptr<step_args> totp_login_args(const identity& mobilenumber, const identity& ucc, secret totp);
 std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin);
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, login_handler h);
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, ack_handler h);
@@ -171,6 +172,17 @@ public:
     template <class Token = default_completion_token>
     auto async_totp_login(totp_login_request r, diagnostics& diag, Token&& token = {}) {
         return start<login_signature>(detail::totp_login_args(std::move(r)), &diag, token);
+    }
+
+    /// The same with the three values apart: `async_totp_login("9999999908", "TESTYA24", code)`.
+    template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>) auto async_totp_login(identity mobilenumber, identity ucc, secret totp,
+                                                                     Token&& token = {}) {
+        return start<login_signature>(detail::totp_login_args(mobilenumber, ucc, std::move(totp)), nullptr, token);
+    }
+    template <class Token = default_completion_token>
+    auto async_totp_login(identity mobilenumber, identity ucc, secret totp, diagnostics& diag, Token&& token = {}) {
+        return start<login_signature>(detail::totp_login_args(mobilenumber, ucc, std::move(totp)), &diag, token);
     }
 
     /// tradeApiValidate: the MPIN (6 digits) turns the view session into a trade session that

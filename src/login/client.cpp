@@ -985,6 +985,13 @@ std::shared_ptr<step_args> logout_args(const session& trade) {
 std::shared_ptr<step_args> totp_login_args(totp_login_request r) {
     return std::make_shared<step_args>(step_args{std::move(r)});
 }
+std::shared_ptr<step_args> totp_login_args(const identity& mobilenumber, const identity& ucc, secret totp) {
+    totp_login_request r;
+    r.mobilenumber = mobilenumber;
+    r.ucc = ucc;
+    r.totp = std::move(totp);
+    return totp_login_args(std::move(r));
+}
 std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin) {
     return std::make_shared<step_args>(step_args{step_args::totp_validate{session_ref(view), std::move(mpin)}});
 }

@@ -286,6 +286,20 @@ BOOST_FIXTURE_TEST_CASE(totp_login_and_mpin_validate, fixture) {
     BOOST_TEST(log_free_of(std::string(body.at("totp").as_string())));
 }
 
+BOOST_FIXTURE_TEST_CASE(totp_login_with_the_three_values_apart, fixture) {
+    neo::client c{io, params()};
+    const auto code = neo::totp(neo::secret(neo::mock::fixture{}.totp_secret)).code();
+    neo::session trade;
+    run_coro([&]() -> asio::awaitable<void> {
+        auto view = co_await c.async_totp_login("9999999908", "TESTYA24", code);
+        neo::diagnostics d;
+        auto [ec, bad] = co_await c.async_totp_login("9999999908", "TESTYA24", neo::secret("12"), d, nothrow);
+        BOOST_TEST(ec == errc::invalid_totp);
+        trade = co_await c.async_totp_validate(view, "123456");
+    });
+    BOOST_TEST(trade.k_type == "Trade");
+}
+
 BOOST_FIXTURE_TEST_CASE(one_step_of_clock_skew_is_allowed_two_are_not, fixture) {
     neo::client c{io, params()};
     const auto now = std::chrono::system_clock::now();
