@@ -30,7 +30,9 @@ generation 1, second factor (prints the trade session instead of the view sessio
   --otp CODE                   the OTP (4 digits) sent after an earlier --generate-otp
   --otp-stdin                  log in, have the OTP sent, then read it from standard input
   --mpin-2fa                   the MPIN is the second factor (env NEO_MPIN or --mpin-stdin);
-                               the login then uses the password (both on stdin: password first)
+                               the login then uses the password (both on stdin: password first).
+                               Implied when NEO_PASSWORD and NEO_MPIN are both set, or with
+                               --password-stdin and --mpin-stdin together.
 generation 2 (current API; needs --mobilenumber and the consumer key only):
   --ucc UCC                    log in with a TOTP, then validate the MPIN (env NEO_MPIN or
                                --mpin-stdin); the TOTP comes from --totp CODE or is computed from
@@ -161,6 +163,15 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
             return "unknown argument '" + std::string(a.substr(0, 64)) + "'";
         }
     }
+    // A password and an MPIN both given the same way (both in the env, or both on stdin): the
+    // password logs in, the MPIN is the second factor. (A stdin flag beside the other secret in
+    // the env keeps the core meaning: the flag's secret logs in.)
+    if (!ucc_given && !mpin_2fa) {
+        const char* pw = env("NEO_PASSWORD");
+        const char* mp = env("NEO_MPIN");
+        const bool both_env = !password_stdin && !mpin_stdin && pw && *pw && mp && *mp;
+        if (both_env || (password_stdin && mpin_stdin)) mpin_2fa = true;
+    }
     // Which flow.
     const int second = generate_otp + !out.otp.empty() + out.otp_stdin + mpin_2fa;
     if (second > 1) return "--generate-otp, --otp, --otp-stdin and --mpin-2fa exclude each other";
@@ -229,7 +240,6 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         }
         if (auto e = mpin_from(out.second_mpin); !e.empty()) return e;
     } else {
-        if (password_stdin && mpin_stdin) return "--password-stdin and --mpin-stdin exclude each other";
         if (password_stdin) {
             out.request.password = secret(read_line(in));
             if (out.request.password.overflowed()) return "the password on standard input is too long";
@@ -241,7 +251,6 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
             const char* pw = env("NEO_PASSWORD");
             const char* mp = env("NEO_MPIN");
             const bool has_pw = pw && *pw, has_mp = mp && *mp;
-            if (has_pw && has_mp) return "both NEO_PASSWORD and NEO_MPIN are set; unset one (or add --mpin-2fa)";
             if (has_pw)
                 out.request.password = secret(pw);
             else if (has_mp)

@@ -272,7 +272,7 @@ BOOST_AUTO_TEST_CASE(generation1_otp_from_stdin_and_logout) {
 
 BOOST_AUTO_TEST_CASE(generation1_mpin_second_factor_from_env_and_stdin) {
     tool_env t;
-    auto env = t.run(t.base_args() + strings{"--pan", "AVRFT7865T", "--mpin-2fa"},
+    auto env = t.run(t.base_args() + strings{"--pan", "AVRFT7865T"},  // both given: --mpin-2fa implied
                      {"NEO_PASSWORD=mock-password", "NEO_MPIN=123456"});
     BOOST_TEST(env.status == 0, env.err);
     auto both = t.run(t.base_args() + strings{"--pan", "AVRFT7865T", "--mpin-2fa", "--password-stdin", "--mpin-stdin"},
@@ -354,10 +354,14 @@ BOOST_AUTO_TEST_CASE(family_usage_errors_send_nothing) {
         {"--mobilenumber", "9999999908", "--ucc", "TEST YA", "--totp", "123456"},
     };
     for (const auto& args : bad) {
-        auto r = t.run(t.base_args() + args, {"NEO_PASSWORD=mock-password", "NEO_MPIN=123456"});
+        auto r = t.run(t.base_args() + args, {"NEO_PASSWORD=mock-password"});
         BOOST_TEST(r.status == 2, r.err);
     }
     BOOST_TEST(t.mock.connections() == 0u);
+    // With NEO_MPIN beside NEO_PASSWORD the MPIN is the second factor: --otp is then a second one.
+    auto two = t.run(t.base_args() + strings{"--userid", "testuser", "--otp", "4321"},
+                     {"NEO_PASSWORD=mock-password", "NEO_MPIN=123456"});
+    BOOST_TEST(two.status == 2, two.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

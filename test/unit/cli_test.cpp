@@ -101,8 +101,14 @@ BOOST_AUTO_TEST_CASE(bad_usage_is_reported_without_secrets) {
     }
     run none{.env = {{"NEO_ACCESS_TOKEN", "t"}}};
     BOOST_TEST(!none.parse({"--userid", "u"}).empty());  // no password
+    // A password and an MPIN: the password logs in, the MPIN is the second factor.
     run both{.env = {{"NEO_ACCESS_TOKEN", "t"}, {"NEO_PASSWORD", "a"}, {"NEO_MPIN", "123456"}}};
-    BOOST_TEST(!both.parse({"--userid", "u"}).empty());
+    BOOST_TEST(both.parse({"--userid", "u"}).empty());
+    BOOST_TEST((both.opts.mode == flow::mpin_2fa));
+    BOOST_TEST(both.opts.request.password.reveal() == "a");
+    BOOST_TEST(both.opts.second_mpin.reveal() == "123456");
+    run both_and_otp{.env = {{"NEO_ACCESS_TOKEN", "t"}, {"NEO_PASSWORD", "a"}, {"NEO_MPIN", "123456"}}};
+    BOOST_TEST(!both_and_otp.parse({"--userid", "u", "--otp", "1234"}).empty());  // two second factors
     run nocred{.env = {{"NEO_PASSWORD", "a"}, {"NEO_CONSUMER_KEY", "k"}}};
     BOOST_TEST(!nocred.parse({"--userid", "u"}).empty());
 }
