@@ -33,7 +33,7 @@ if [ "$kind" = address ]; then
 else
   # second_deadlock_stack for readable reports; OpenSSL is not instrumented, its own locks are
   # intercepted, so reports in it would still be reports.
-  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/test/tsan.supp"
   ./neo_integration_tests --report_level=short --run_test=concurrency \
     --run_test=session_manager/a_thousand_awaiters_on_four_threads --run_test=login/concurrent_logins_on_four_threads \
     --run_test=login/use_future_with_mock_on_its_own_thread 2>&1

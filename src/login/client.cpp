@@ -60,13 +60,16 @@ struct client_impl {
         for (auto& [key, s] : sessions) SSL_SESSION_free(s);
     }
     bool resumption() const { return own_ctx && params.tls_session_resumption; }
-    // A new reference to the session for `key`, or null.
+    // Takes the session for `key` out of the cache (or null): each ticket is used once (RFC 8446
+    // C.4), and no two handshakes share one SSL_SESSION, which OpenSSL 3.0 does not make safe
+    // across threads. The connection's own new tickets refill the cache.
     SSL_SESSION* session_for(const std::string& key) {
         std::lock_guard lock(sessions_mu);
         auto it = sessions.find(key);
         if (it == sessions.end()) return nullptr;
-        SSL_SESSION_up_ref(it->second);
-        return it->second;
+        SSL_SESSION* s = it->second;
+        sessions.erase(it);
+        return s;
     }
     // Takes ownership of `s` (null: forget the entry).
     void keep_session(const std::string& key, SSL_SESSION* s) {
