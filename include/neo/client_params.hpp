@@ -56,7 +56,8 @@ struct client_params {
     boost::asio::ssl::context* tls_context = nullptr;
     /// Resume TLS sessions (TLS 1.3 tickets, TLS 1.2 sessions) across the connections of this
     /// client to the same host:port: a retry, the next step and the next login skip the full
-    /// handshake. Kept per client, the newest session per host:port, at most 64 hosts; safe on a
+    /// handshake. Kept per client, the newest 8 sessions per host:port (so logins in
+    /// parallel resume too), at most 64 hosts, each used once; safe on a
     /// multi-threaded io_context. Applies to the context the client makes (not to a caller's
     /// `tls_context`). Default: on.
     bool tls_session_resumption = true;
@@ -65,6 +66,15 @@ struct client_params {
     /// connection the server closed, or that failed, is never reused; one found closed when
     /// reused is replaced once, transparently. Closed when the operation ends. Default: on.
     bool keep_alive = true;
+    /// At most this many operations (`async_login`, each step) of this client run at once, from
+    /// their first exchange to their end; each holds at most one connection, so this bounds the
+    /// client's connections too. Others wait, in order of arrival, cancellable and within their
+    /// deadline (`diagnostics::queued` says how long; `phase::queue` if the deadline passes).
+    /// Bad input still fails at once. An engine that logs in hundreds of accounts at the open
+    /// keeps its event loop ticking (the TLS handshakes' CPU work reaches the loop a few at a
+    /// time), a waiting login holds no socket and no TLS state, and the gateway sees a bounded
+    /// burst. 0: no bound. Default: 4.
+    std::size_t max_in_flight = 4;
     /// Addresses to use instead of DNS for some host names, like curl's `--resolve`: host name ->
     /// IP literal. The certificate is still checked against the host name, which is also sent as
     /// SNI. For pinning a gateway's address, or for tests. Default: empty (DNS for every name).

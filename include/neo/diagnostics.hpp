@@ -12,7 +12,8 @@
 namespace neo {
 
 /// The phases of one HTTP exchange.
-enum class phase { none, resolve, connect, handshake, exchange, shutdown, backoff };
+/// `queue`: waiting, before the first exchange, for a slot of client_params::max_in_flight.
+enum class phase { none, resolve, connect, handshake, exchange, shutdown, backoff, queue };
 const char* to_string(phase p) noexcept;
 std::ostream& operator<<(std::ostream& os, phase p);
 
@@ -45,6 +46,8 @@ struct diagnostics {
     int attempts = 0;
     std::vector<attempt_record> history;
     std::optional<std::chrono::seconds> retry_after;  ///< the last one received
+    /// Time waited for a slot of client_params::max_in_flight before the first exchange.
+    std::chrono::milliseconds queued{0};
 
     void clear() { *this = diagnostics{}; }
 };

@@ -28,9 +28,11 @@
 
 #include <cerrno>
 #include <functional>
+#include <list>
 #include <map>
 #include <mutex>
 #include <random>
+#include <utility>
 #include <variant>
 
 namespace neo::detail {
@@ -51,44 +53,102 @@ struct client_impl {
     std::unique_ptr<ssl::context> own_ctx;
     ssl::context* ctx = nullptr;
 
-    // TLS sessions to resume, one per host:port (the newest ticket), at most max_sessions.
+    // TLS sessions to resume per host:port, newest last: at most tickets_per_host (a TLS 1.3
+    // server sends two per connection, so logins in parallel resume too), at most max_sessions hosts.
     static constexpr std::size_t max_sessions = 64;
+    static constexpr std::size_t tickets_per_host = 8;
     std::mutex sessions_mu;
-    std::map<std::string, SSL_SESSION*> sessions;
+    std::map<std::string, std::vector<SSL_SESSION*>> sessions;
 
+    static void free_all(std::vector<SSL_SESSION*>& v) {
+        for (auto* s : v) SSL_SESSION_free(s);
+        v.clear();
+    }
     ~client_impl() {
-        for (auto& [key, s] : sessions) SSL_SESSION_free(s);
+        for (auto& [key, v] : sessions) free_all(v);
     }
     bool resumption() const { return own_ctx && params.tls_session_resumption; }
-    // Takes the session for `key` out of the cache (or null): each ticket is used once (RFC 8446
-    // C.4), and no two handshakes share one SSL_SESSION, which OpenSSL 3.0 does not make safe
-    // across threads. The connection's own new tickets refill the cache.
+    // Takes the newest session for `key` out of the cache (or null): each ticket is used once
+    // (RFC 8446 C.4), and no two handshakes share one SSL_SESSION, which OpenSSL 3.0 does not
+    // make safe across threads. The connection's own new tickets refill the cache.
     SSL_SESSION* session_for(const std::string& key) {
         std::lock_guard lock(sessions_mu);
         auto it = sessions.find(key);
-        if (it == sessions.end()) return nullptr;
-        SSL_SESSION* s = it->second;
-        sessions.erase(it);
+        if (it == sessions.end() || it->second.empty()) return nullptr;
+        SSL_SESSION* s = it->second.back();
+        it->second.pop_back();
         return s;
     }
-    // Takes ownership of `s` (null: forget the entry).
+    // Takes ownership of `s`; null: forget every session of `key`.
     void keep_session(const std::string& key, SSL_SESSION* s) {
         std::lock_guard lock(sessions_mu);
         auto it = sessions.find(key);
-        if (it != sessions.end()) {
-            SSL_SESSION_free(it->second);
-            if (s)
-                it->second = s;
-            else
+        if (!s) {
+            if (it != sessions.end()) {
+                free_all(it->second);
                 sessions.erase(it);
+            }
             return;
         }
-        if (!s) return;
-        if (sessions.size() >= max_sessions) {
-            SSL_SESSION_free(sessions.begin()->second);
-            sessions.erase(sessions.begin());
+        if (it == sessions.end()) {
+            if (sessions.size() >= max_sessions) {
+                free_all(sessions.begin()->second);
+                sessions.erase(sessions.begin());
+            }
+            it = sessions.emplace(key, std::vector<SSL_SESSION*>()).first;
         }
-        sessions.emplace(key, s);
+        auto& v = it->second;
+        if (v.size() >= tickets_per_host) {  // the oldest goes
+            SSL_SESSION_free(v.front());
+            v.erase(v.begin());
+        }
+        v.push_back(s);
+    }
+
+    // The bound on operations in flight (params.max_in_flight). A waiter sleeps on a
+    // timer of its own strand; an operation that ends hands its slot to the first waiter
+    // and cancels that timer through the waiter's strand.
+    struct gate_waiter {
+        asio::steady_timer timer;
+        bool granted = false;  // under gate_mu
+        explicit gate_waiter(const asio::any_io_executor& strand) : timer(strand) {}
+    };
+    std::mutex gate_mu;
+    std::size_t in_flight = 0;
+    std::list<std::shared_ptr<gate_waiter>> gate_queue;
+
+    bool gated() const { return params.max_in_flight > 0; }
+    // A slot now (true), or `w` joins the queue (false).
+    bool enter_or_queue(const std::shared_ptr<gate_waiter>& w) {
+        std::lock_guard lock(gate_mu);
+        if (in_flight < params.max_in_flight) {
+            ++in_flight;
+            return true;
+        }
+        gate_queue.push_back(w);
+        return false;
+    }
+    // After `w`'s wait: whether it was handed a slot; if not, it leaves the queue.
+    bool granted_or_leave(const std::shared_ptr<gate_waiter>& w) {
+        std::lock_guard lock(gate_mu);
+        if (w->granted) return true;
+        gate_queue.remove(w);
+        return false;
+    }
+    void leave_slot() {
+        std::shared_ptr<gate_waiter> next;
+        {
+            std::lock_guard lock(gate_mu);
+            if (gate_queue.empty()) {
+                --in_flight;
+                return;
+            }
+            next = std::move(gate_queue.front());
+            gate_queue.pop_front();
+            next->granted = true;
+        }
+        auto ex = next->timer.get_executor();
+        asio::post(ex, [next = std::move(next)] { next->timer.cancel(); });
     }
 
     std::mutex mu;  // guards what follows
@@ -182,6 +242,23 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
 
 using tls_stream = ssl::stream<beast::tcp_stream>;
 
+// One of the client's max_in_flight slots, held by an operation from its first exchange to its end.
+class flight_permit {
+    client_impl* impl_ = nullptr;
+
+public:
+    flight_permit() = default;
+    explicit flight_permit(client_impl* impl) : impl_(impl) {}
+    flight_permit(flight_permit&& o) noexcept : impl_(std::exchange(o.impl_, nullptr)) {}
+    flight_permit& operator=(flight_permit&& o) noexcept {
+        std::swap(impl_, o.impl_);
+        return *this;
+    }
+    ~flight_permit() {
+        if (impl_) impl_->leave_slot();
+    }
+};
+
 // One TLS connection and what OpenSSL's callbacks need to find while it lives.
 struct connection {
     resume_slot slot;
@@ -209,6 +286,8 @@ struct op_state {
     // A connection the server kept open, for the next exchange of this operation to the same
     // host:port (the OAuth2 step then the login; a retry after a 429 or 503).
     std::unique_ptr<connection> idle;
+    flight_permit permit;  // this operation's slot of max_in_flight, once admitted
+    bool admitted = false;
 
     explicit op_state(std::shared_ptr<client_impl> i) : impl(std::move(i)), strand(asio::make_strand(impl->ex)) {}
 
@@ -338,6 +417,39 @@ error_code read_error(const error_code& ec, bool got_header, std::string& detail
         return got_header ? errc::truncated_response : errc::connection_failed;
     if (ec.category() == asio::error::get_ssl_category()) return errc::protocol_error;
     return got_header ? errc::truncated_response : errc::connection_failed;
+}
+
+// Waits, if the client is at max_in_flight, for an operation to end and hand over its slot; held
+// until this operation ends. An error when the deadline passes or the caller cancels first.
+asio::awaitable<error_code> admit(op_state& st) {
+    if (st.admitted || !st.impl->gated()) co_return error_code{};
+    auto ex = co_await asio::this_coro::executor;
+    auto w = std::make_shared<client_impl::gate_waiter>(ex);
+    if (st.impl->enter_or_queue(w)) {
+        st.permit = flight_permit(st.impl.get());
+        st.admitted = true;
+        co_return error_code{};
+    }
+    const auto t0 = steady::now();
+    w->timer.expires_at(st.deadline);
+    st.abort_io = [&] { w->timer.cancel(); };
+    co_await w->timer.async_wait(nothrow);
+    st.abort_io = nullptr;
+    st.diag.queued = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
+    if (st.impl->granted_or_leave(w)) {
+        st.permit = flight_permit(st.impl.get());  // handed on when this operation ends
+        st.admitted = true;
+    }
+    error_code ec;
+    if (st.cancelled) {
+        ec = asio::error::operation_aborted;
+    } else if (!st.admitted || st.time_left() <= steady::duration::zero()) {
+        ec = errc::deadline_exceeded;
+        st.diag.detail = "still queued behind max_in_flight (" + std::to_string(st.params().max_in_flight) +
+                         ") operations of this client when the deadline passed";
+    }
+    if (ec) st.diag.failed_phase = phase::queue;
+    co_return ec;
 }
 
 // Still usable: open, and nothing unread (a peer that closed, or sent an alert, is not).
@@ -795,6 +907,7 @@ asio::awaitable<classified> run_gen1(op_state& st, step_spec& spec) {
         st.diag.detail = why;
         co_return classified{ec};
     }
+    if (auto e = co_await admit(st)) co_return classified{e};
     auto [ec, bearer] = co_await acquire_bearer(st);
     if (ec) co_return classified{ec};
     auto c = co_await run_step(st, spec.kind, *spec.ep, [&] {
@@ -824,6 +937,7 @@ asio::awaitable<classified> run_gen2(op_state& st, step_spec& spec) {
         st.diag.detail = why;
         co_return classified{ec};
     }
+    if (auto e = co_await admit(st)) co_return classified{e};
     auto c = co_await run_step(st, spec.kind, *spec.ep, [&] {
         auto r = make_request(p, *spec.ep, p.consumer_key, spec.body);
         r.set("neo-fin-key", p.neo_fin_key);
@@ -915,6 +1029,7 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
 asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
     auto o = co_await run_steps(stp, std::move(args));
     if (auto idle = std::move(stp->idle)) co_await close_politely(*stp, *idle);
+    stp->permit = flight_permit();  // the next queued operation may start
     co_return o;
 }
 
@@ -932,6 +1047,7 @@ void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, 
     asio::co_spawn(st->strand, run_op(st, std::move(args)),
                    [st, diag, h = std::move(handler), deliver](std::exception_ptr e, outcome o) mutable {
                        if (e) o = outcome{errc::internal_error, {}};
+                       st->permit = flight_permit();
                        if (auto s = asio::get_associated_cancellation_slot(h); s.is_connected()) s.clear();
                        st->abort_io = nullptr;
                        if (diag) *diag = std::move(st->diag);

@@ -166,6 +166,8 @@ const char* to_string(phase p) noexcept {
             return "shutdown";
         case phase::backoff:
             return "backoff";
+        case phase::queue:
+            return "queue";
     }
     return "?";
 }
