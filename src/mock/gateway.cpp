@@ -221,6 +221,22 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     std::deque<fault> connection_script;
     std::vector<recorded_request> records;
     std::size_t accepted = 0, handshakes = 0, resumed = 0;
+    std::size_t answering = 0, peak_answering = 0;
+
+    // Counts a request from when it is read until its answer is written (or the connection ends).
+    struct answering_scope {
+        impl* self;
+        explicit answering_scope(impl* s) : self(s) {
+            std::lock_guard lock(self->mu);
+            self->peak_answering = std::max(self->peak_answering, ++self->answering);
+        }
+        answering_scope(const answering_scope&) = delete;
+        answering_scope& operator=(const answering_scope&) = delete;
+        ~answering_scope() {
+            std::lock_guard lock(self->mu);
+            --self->answering;
+        }
+    };
     std::map<std::string, steady::time_point> app_tokens;
     std::map<std::string, std::pair<steady::time_point, unsigned>> rate;
     struct live_session {
@@ -557,6 +573,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
             request_t req = parser.release();
             const route r = route_of(req);
             const auto index = record(req, r);
+            const answering_scope answering_now(this);
             const auto scripted = next_answer(r);
             if (scripted && scripted->delay.count() > 0) {
                 c->timer.expires_after(scripted->delay);
@@ -727,12 +744,18 @@ std::size_t gateway::resumed_handshakes() const {
     return impl_->resumed;
 }
 
+std::size_t gateway::peak_concurrent_requests() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->peak_answering;
+}
+
 void gateway::reset() {
     std::lock_guard lock(impl_->mu);
     impl_->records.clear();
     impl_->scripts.clear();
     impl_->connection_script.clear();
     impl_->accepted = impl_->handshakes = impl_->resumed = 0;
+    impl_->peak_answering = 0;
     impl_->rate.clear();
 }
 

@@ -134,6 +134,9 @@ public:
     std::size_t connections() const;         ///< accepted
     std::size_t handshakes() const;          ///< completed TLS handshakes
     std::size_t resumed_handshakes() const;  ///< of which resumed an earlier session
+    /// The most requests being answered at once (read, answer not yet written), e.g. to check a
+    /// client's bound on operations in flight.
+    std::size_t peak_concurrent_requests() const;
     /// Forgets records, scripts and counters (tokens and sessions issued stay valid).
     void reset();
 
