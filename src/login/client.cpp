@@ -452,6 +452,20 @@ asio::awaitable<error_code> admit(op_state& st) {
     co_return ec;
 }
 
+std::string serialize(request_t& req) {
+    std::string out;
+    out.reserve(512 + req.body().size());
+    http::serializer<true, http::string_body> sr{req};
+    error_code ec;
+    do {
+        sr.next(ec, [&](error_code&, const auto& buffers) {
+            for (const auto b : beast::buffers_range_ref(buffers)) out.append(static_cast<const char*>(b.data()), b.size());
+            sr.consume(beast::buffer_bytes(buffers));
+        });
+    } while (!ec && !sr.is_done());
+    return out;
+}
+
 // Still usable: open, and nothing unread (a peer that closed, or sent an alert, is not).
 bool still_open(connection& c) {
     auto& sock = beast::get_lowest_layer(c.tls).socket();
@@ -604,6 +618,14 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         return std::move(r);
     };
 
+    // The request in one piece: one TLS record and one send, where Beast's serializer over
+    // an ssl::stream would send the header and the body as two. Wiped when sent.
+    std::string wire = serialize(req);
+    struct wipe_on_exit {
+        std::string& s;
+        ~wipe_on_exit() { wipe(s); }
+    } wipe_wire{wire};
+
     // A connection the server kept open for this host:port, or a new one.
     std::unique_ptr<connection> conn;
     bool reused = false;
@@ -628,7 +650,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         arm(lowest, b);
         st.abort_io = [&] { lowest.cancel(); };
         r.request_sent = true;
-        auto [wec, wn] = co_await http::async_write(tls, req, nothrow);
+        auto [wec, wn] = co_await asio::async_write(tls, asio::buffer(wire), nothrow);
         // A kept connection the server closed meanwhile: once, transparently, on a new one.
         auto stale = [&](const error_code& ec, bool got_some) {
             return reused && !st.cancelled && !got_some && ec != beast::error::timeout;

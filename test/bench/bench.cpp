@@ -99,6 +99,7 @@ struct options {
     int max_in_flight = -1; // the client's bound on connections; -1: its default
     bool json = false;
     std::string gateway, ca_file, mock_exe = NEO_MOCK_EXE;
+    std::string only;  // one sequential row alone (for a profiler)
 };
 
 // ---- figures ----------------------------------------------------------------------------------
@@ -527,6 +528,8 @@ int main(int argc, char** argv) {
             o.max_in_flight = std::max(0, std::stoi(value()));
         else if (a == "--concurrent-n")
             o.concurrent_n = std::max(1, std::stoi(value()));
+        else if (a == "--only")
+            o.only = value();
         else if (a == "--json")
             o.json = true;
         else if (a == "--gateway")
@@ -537,6 +540,7 @@ int main(int argc, char** argv) {
             o.mock_exe = value();
         else {
             std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--max-in-flight M] [--json] "
+                         "[--only floor-fresh|ours-fresh|floor-resumed|ours-resumed] "
                          "[--gateway https://HOST:PORT --ca-file PATH] [--mock PATH]\n";
             return a == "--help" ? 0 : 2;
         }
@@ -557,6 +561,15 @@ int main(int argc, char** argv) {
         start_mock(s, o);
     }
 
+    if (!o.only.empty()) {  // one row, e.g. under a profiler
+        const auto r = o.only == "floor-fresh"     ? floor_sequential(s, o, false)
+                       : o.only == "ours-fresh"    ? ours_sequential(s, o, false)
+                       : o.only == "floor-resumed" ? floor_sequential(s, o, true)
+                                                   : ours_sequential(s, o, true);
+        std::printf("%s: mean %.0f us, cpu %.0f us/login, %.0f allocs/login, %d failures\n", r.name.c_str(),
+                    r.latency.mean_us, r.cpu_us_per_login, r.allocs_per_login, r.failures);
+        return r.failures ? 1 : 0;
+    }
     std::vector<sequential_result> seq;
     seq.push_back(floor_sequential(s, o, false));
     seq.push_back(ours_sequential(s, o, false));
