@@ -67,10 +67,10 @@ struct client_params {
     /// reused is replaced once, transparently. Closed when the operation ends. Default: on.
     bool keep_alive = true;
     /// At most this many operations (`async_login`, each step) of this client run at once, from
-    /// their first exchange to their end; each holds at most one connection, so this bounds the
-    /// client's connections too. Others wait, in order of arrival, cancellable and within their
-    /// deadline (`diagnostics::queued` says how long; `phase::queue` if the deadline passes).
-    /// Bad input still fails at once. An engine that logs in hundreds of accounts at the open
+    /// the end of their input checks to their end; each holds at most one connection, so this
+    /// bounds the client's connections too. Others wait, in order of arrival, cancellable and
+    /// within their deadline (`diagnostics::queued` says how long; `phase::queue` if the
+    /// deadline passes), having done nothing yet but check their input: bad input fails at once. An engine that logs in hundreds of accounts at the open
     /// keeps its event loop ticking (the TLS handshakes' CPU work reaches the loop a few at a
     /// time), a waiting login holds no socket and no TLS state, and the gateway sees a bounded
     /// burst. 0: no bound. Default: 4.

@@ -419,8 +419,8 @@ error_code read_error(const error_code& ec, bool got_header, std::string& detail
     return got_header ? errc::truncated_response : errc::connection_failed;
 }
 
-// Waits, if the client is at max_in_flight, for an operation to end and hand over its slot; held
-// until this operation ends. An error when the deadline passes or the caller cancels first.
+// Waits, if the client is at max_in_flight, for an operation to end and hand over its slot;
+// held until this operation ends. An error when the deadline passes or the caller cancels first.
 asio::awaitable<error_code> admit(op_state& st) {
     if (st.admitted || !st.impl->gated()) co_return error_code{};
     auto ex = co_await asio::this_coro::executor;
@@ -924,12 +924,6 @@ struct step_spec {
 
 asio::awaitable<classified> run_gen1(op_state& st, step_spec& spec) {
     const auto& p = st.params();
-    std::string why;
-    if (auto ec = validate(p, *spec.ep, credentials::oauth2, &why)) {
-        st.diag.detail = why;
-        co_return classified{ec};
-    }
-    if (auto e = co_await admit(st)) co_return classified{e};
     auto [ec, bearer] = co_await acquire_bearer(st);
     if (ec) co_return classified{ec};
     auto c = co_await run_step(st, spec.kind, *spec.ep, [&] {
@@ -954,12 +948,6 @@ asio::awaitable<classified> run_gen1(op_state& st, step_spec& spec) {
 
 asio::awaitable<classified> run_gen2(op_state& st, step_spec& spec) {
     const auto& p = st.params();
-    std::string why;
-    if (auto ec = validate(p, *spec.ep, credentials::consumer_key, &why)) {
-        st.diag.detail = why;
-        co_return classified{ec};
-    }
-    if (auto e = co_await admit(st)) co_return classified{e};
     auto c = co_await run_step(st, spec.kind, *spec.ep, [&] {
         auto r = make_request(p, *spec.ep, p.consumer_key, spec.body);
         r.set("neo-fin-key", p.neo_fin_key);
@@ -986,7 +974,6 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
     op_state& st = *stp;
     const auto& p = st.params();
     const auto& gw = p.gateway;
-    if (p.retry.deadline.count() > 0) st.deadline = steady::now() + p.retry.deadline;
     st.secrets = {p.consumer_secret, p.access_token};
     auto remember = [&](std::string_view s) {
         if (!s.empty() && s.size() <= secret::max_size) st.secrets.emplace_back(s);
@@ -994,7 +981,6 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
     auto& op = args->op;
 
     if (auto* req = std::get_if<login_request>(&op)) {
-        if (auto ec = validate(*req)) co_return outcome{ec, {}};
         remember(req->password.reveal());
         remember(req->mpin.reveal());
         step_spec spec{step_kind::login, &gw.login, login_body(*req)};
@@ -1002,8 +988,6 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
         co_return to_outcome(std::move(c), st, "logged in");
     }
     if (auto* a = std::get_if<step_args::generate_otp>(&op)) {
-        if (auto ec = validate_session(a->view.token, a->view.sid)) co_return outcome{ec, {}};
-        if (a->view.user_id.empty()) co_return outcome{errc::invalid_session, {}};
         remember(a->view.token);
         step_spec spec{step_kind::otp_generate, &gw.otp_generate, otp_generate_body(a->view.user_id)};
         auto c = co_await run_gen1(st, spec);
@@ -1011,9 +995,6 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
         co_return outcome{c.ec, {}};
     }
     if (auto* a = std::get_if<step_args::two_factor>(&op)) {
-        if (auto ec = validate_session(a->view.token, a->view.sid)) co_return outcome{ec, {}};
-        if (auto ec = validate(a->factor)) co_return outcome{ec, {}};
-        if (!a->factor.otp.empty() && a->view.user_id.empty()) co_return outcome{errc::invalid_session, {}};
         remember(a->view.token);
         remember(a->factor.otp.reveal());
         remember(a->factor.mpin.reveal());
@@ -1022,7 +1003,6 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
         co_return to_outcome(std::move(c), st, "second factor accepted");
     }
     if (auto* a = std::get_if<step_args::logout>(&op)) {
-        if (auto ec = validate_session(a->trade.token, a->trade.sid)) co_return outcome{ec, {}};
         remember(a->trade.token);
         step_spec spec{step_kind::logout, &gw.logout, std::string(),
                        &a->trade,         "Sid",      "application/x-www-form-urlencoded"};
@@ -1031,15 +1011,12 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
         co_return outcome{c.ec, {}};
     }
     if (auto* r = std::get_if<totp_login_request>(&op)) {
-        if (auto ec = validate(*r)) co_return outcome{ec, {}};
         remember(r->totp.reveal());
         step_spec spec{step_kind::totp_login, &gw.totp_login, totp_login_body(*r)};
         auto c = co_await run_gen2(st, spec);
         co_return to_outcome(std::move(c), st, "TOTP login accepted");
     }
     auto& a = std::get<step_args::totp_validate>(op);
-    if (auto ec = validate_session(a.view.token, a.view.sid)) co_return outcome{ec, {}};
-    if (!is_mpin(a.mpin.reveal())) co_return outcome{errc::invalid_mpin, {}};
     remember(a.view.token);
     remember(a.mpin.reveal());
     step_spec spec{step_kind::totp_validate, &gw.totp_validate, totp_validate_body(a.mpin.reveal()), &a.view};
@@ -1047,8 +1024,52 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
     co_return to_outcome(std::move(c), st, "MPIN validated");
 }
 
-// The operation, then the polite close of a connection the server kept open for it.
+// What can be checked before anything is sent: the step's input, then the client's credentials
+// and endpoint for it. Sets diag.detail where there is more to say than the code.
+error_code check(op_state& st, const step_args& args) {
+    const auto& p = st.params();
+    const auto& gw = p.gateway;
+    auto can_send = [&](const endpoint& ep, credentials need) {
+        std::string why;
+        auto ec = validate(p, ep, need, &why);
+        if (ec) st.diag.detail = why;
+        return ec;
+    };
+    auto session_with_user = [](const session_ref& s) -> error_code {
+        if (auto ec = validate_session(s.token, s.sid)) return ec;
+        return s.user_id.empty() ? error_code(errc::invalid_session) : error_code();
+    };
+    const auto& op = args.op;
+    error_code ec;
+    if (const auto* req = std::get_if<login_request>(&op)) {
+        if (!(ec = validate(*req))) ec = can_send(gw.login, credentials::oauth2);
+    } else if (const auto* a = std::get_if<step_args::generate_otp>(&op)) {
+        if (!(ec = session_with_user(a->view))) ec = can_send(gw.otp_generate, credentials::oauth2);
+    } else if (const auto* f = std::get_if<step_args::two_factor>(&op)) {
+        ec = validate_session(f->view.token, f->view.sid);
+        if (!ec) ec = validate(f->factor);
+        if (!ec && !f->factor.otp.empty()) ec = session_with_user(f->view);
+        if (!ec) ec = can_send(gw.login, credentials::oauth2);
+    } else if (const auto* l = std::get_if<step_args::logout>(&op)) {
+        if (!(ec = validate_session(l->trade.token, l->trade.sid))) ec = can_send(gw.logout, credentials::oauth2);
+    } else if (const auto* t = std::get_if<totp_login_request>(&op)) {
+        if (!(ec = validate(*t))) ec = can_send(gw.totp_login, credentials::consumer_key);
+    } else {
+        const auto& v = std::get<step_args::totp_validate>(op);
+        ec = validate_session(v.view.token, v.view.sid);
+        if (!ec && !is_mpin(v.mpin.reveal())) ec = errc::invalid_mpin;
+        if (!ec) ec = can_send(gw.totp_validate, credentials::consumer_key);
+    }
+    return ec;
+}
+
+// The checks, a slot of max_in_flight (before any work that a queued operation need not do
+// yet), the steps, then the polite close of a connection the server kept open for them.
 asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
+    const auto& deadline = stp->params().retry.deadline;
+    if (deadline.count() > 0) stp->deadline = steady::now() + deadline;
+    if (auto ec = check(*stp, *args)) co_return outcome{ec, {}};
+    if (auto ec = co_await admit(*stp)) co_return outcome{ec, {}};
     auto o = co_await run_steps(stp, std::move(args));
     if (auto idle = std::move(stp->idle)) co_await close_politely(*stp, *idle);
     stp->permit = flight_permit();  // the next queued operation may start

@@ -141,6 +141,7 @@ struct sequential_result {
     double cpu_us_per_login = 0;
     double allocs_per_login = -1;
     int failures = 0;
+    int resumed = -1;  // ours: logins whose handshake resumed a session (from diagnostics)
 };
 
 // ---- the local server -------------------------------------------------------------------------
@@ -219,20 +220,23 @@ sequential_result ours_sequential(const server& s, const options& o, bool resume
     auto p = our_params(s);
     p.tls_session_resumption = resume;
     neo::client c{io, p};
+    neo::diagnostics diag;
     auto once = [&] {
         bool ok = false;
-        c.async_login(request(), [&](boost::system::error_code ec, neo::session) { ok = !ec; });
+        c.async_login(request(), diag, [&](boost::system::error_code ec, neo::session) { ok = !ec; });
         io.restart();
         io.run();
         return ok;
     };
     for (int i = 0; i < 5; ++i) once();  // warm: the app token is cached, a session to resume exists
     std::vector<double> lat;
+    r.resumed = 0;
     const auto allocs0 = g_allocs.load();
     const double cpu0 = cpu_seconds();
     for (int i = 0; i < o.n; ++i) {
         const auto t0 = clock_type::now();
         r.failures += !once();
+        r.resumed += !diag.history.empty() && diag.history.back().tls_resumed;
         lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
     }
     r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
@@ -309,6 +313,7 @@ concurrent_result ours_concurrent(const server& s, const options& o) {
     const auto t0 = clock_type::now();
     beat.arm();
     for (int i = 0; i < r.k; ++i) start_one();
+    if (getenv("BURST")) { auto tb = clock_type::now(); io.poll(); fprintf(stderr, "burst %.0f us\n", std::chrono::duration<double, std::micro>(clock_type::now() - tb).count()); }
     io.run();
     const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
     r.logins_per_s = r.n / secs;
@@ -566,8 +571,8 @@ int main(int argc, char** argv) {
                        : o.only == "ours-fresh"    ? ours_sequential(s, o, false)
                        : o.only == "floor-resumed" ? floor_sequential(s, o, true)
                                                    : ours_sequential(s, o, true);
-        std::printf("%s: mean %.0f us, cpu %.0f us/login, %.0f allocs/login, %d failures\n", r.name.c_str(),
-                    r.latency.mean_us, r.cpu_us_per_login, r.allocs_per_login, r.failures);
+        std::printf("%s: mean %.0f us, cpu %.0f us/login, %.0f allocs/login, %d resumed, %d failures\n",
+                    r.name.c_str(), r.latency.mean_us, r.cpu_us_per_login, r.allocs_per_login, r.resumed, r.failures);
         return r.failures ? 1 : 0;
     }
     std::vector<sequential_result> seq;
