@@ -64,8 +64,15 @@ struct client_params {
     /// Keep a connection the server keeps open, for the next exchange of the same operation to
     /// the same host:port: the OAuth2 step then the login, a retry after a 429 or 503. A
     /// connection the server closed, or that failed, is never reused; one found closed when
-    /// reused is replaced once, transparently. Closed when the operation ends. Default: on.
+    /// reused is replaced once, transparently. Kept for the next operations for
+    /// `keep_alive_idle` (so a client, like any Asio I/O object, goes before its io_context).
+    /// Default: on.
     bool keep_alive = true;
+    /// With keep_alive, how long a connection left open when an operation ends is kept for the
+    /// client's next operations (the second factor after the login, the next login): at most 4
+    /// such connections, each checked before use. 0: none is kept past its operation.
+    /// Default: 10 s.
+    std::chrono::milliseconds keep_alive_idle{10000};
     /// At most this many operations (`async_login`, each step) of this client run at once, from
     /// the end of their input checks to their end; each holds at most one connection, so this
     /// bounds the client's connections too. Others wait, in order of arrival, cancellable and

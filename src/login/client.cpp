@@ -31,6 +31,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <utility>
 #include <variant>
@@ -46,6 +47,8 @@ using boost::system::error_code;
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+struct connection;
 
 struct client_impl {
     asio::any_io_executor ex;
@@ -64,9 +67,7 @@ struct client_impl {
         for (auto* s : v) SSL_SESSION_free(s);
         v.clear();
     }
-    ~client_impl() {
-        for (auto& [key, v] : sessions) free_all(v);
-    }
+    ~client_impl();
     bool resumption() const { return own_ctx && params.tls_session_resumption; }
     // Takes the newest session for `key` out of the cache (or null): each ticket is used once
     // (RFC 8446 C.4), and no two handshakes share one SSL_SESSION, which OpenSSL 3.0 does not
@@ -151,6 +152,21 @@ struct client_impl {
         asio::post(ex, [next = std::move(next)] { next->timer.cancel(); });
     }
 
+    // Connections the server kept open when their operation ended, for the next operations (the
+    // second factor after the login): newest last, each with the strand its stream runs on.
+    static constexpr std::size_t max_parked = 4;
+    struct parked_connection {
+        std::unique_ptr<connection> conn;
+        asio::strand<asio::any_io_executor> strand;
+        steady::time_point since;
+    };
+    std::mutex pool_mu;
+    std::vector<parked_connection> pool;
+    // The newest parked connection not older than the idle bound (older ones are dropped), or none.
+    std::optional<parked_connection> take_parked();
+    // Parks `c` (returned when the pool is full).
+    std::unique_ptr<connection> park(std::unique_ptr<connection> c, asio::strand<asio::any_io_executor> strand);
+
     std::mutex mu;  // guards what follows
     secret app_token;
     steady::time_point app_token_expiry{};
@@ -180,6 +196,12 @@ struct client_impl {
     }
 };
 
+// Which client and host a TLS connection belongs to, for OpenSSL's new-session callback.
+struct resume_slot {
+    client_impl* impl;
+    std::string key;
+};
+
 namespace {
 
 void throw_tls_setup(const char* what, const std::string& where, const boost::system::system_error& e) {
@@ -189,12 +211,6 @@ void throw_tls_setup(const char* what, const std::string& where, const boost::sy
     msg += e.code().message();
     throw boost::system::system_error(e.code(), msg);
 }
-
-// Which client and host a TLS connection belongs to, for OpenSSL's new-session callback.
-struct resume_slot {
-    client_impl* impl;
-    std::string key;
-};
 
 int resume_slot_index() {
     static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -240,6 +256,8 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
     return ctx;
 }
 
+}  // namespace
+
 using tls_stream = ssl::stream<beast::tcp_stream>;
 
 // One of the client's max_in_flight slots, held by an operation from its first exchange to its end.
@@ -263,8 +281,17 @@ public:
 struct connection {
     resume_slot slot;
     tls_stream tls;
+    // Its last exchange ended cleanly: dropped unused (idle too long, closed by the server, for
+    // another host), its TLS session stays resumable, which OpenSSL would otherwise withdraw
+    // from a connection freed without a shutdown.
+    bool clean = false;
     connection(beast::tcp_stream s, ssl::context& ctx, client_impl* impl, std::string key)
         : slot{impl, std::move(key)}, tls(std::move(s), ctx) {}
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection() {
+        if (clean) SSL_set_shutdown(tls.native_handle(), SSL_get_shutdown(tls.native_handle()) | SSL_SENT_SHUTDOWN);
+    }
 };
 
 struct bound {
@@ -273,6 +300,41 @@ struct bound {
     bool expired = false;
     bool unbounded = false;
 };
+
+client_impl::~client_impl() {
+    for (auto& [key, v] : sessions) free_all(v);
+}
+
+std::optional<client_impl::parked_connection> client_impl::take_parked() {
+    std::vector<parked_connection> expired;  // closed outside the lock
+    std::optional<parked_connection> taken;
+    {
+        std::lock_guard lock(pool_mu);
+        const auto oldest = steady::now() - params.keep_alive_idle;
+        for (auto it = pool.begin(); it != pool.end();) {
+            if (it->since < oldest) {
+                expired.push_back(std::move(*it));
+                it = pool.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (!pool.empty()) {
+            taken = std::move(pool.back());
+            pool.pop_back();
+        }
+    }
+    return taken;
+}
+
+std::unique_ptr<connection> client_impl::park(std::unique_ptr<connection> c, asio::strand<asio::any_io_executor> strand) {
+    std::lock_guard lock(pool_mu);
+    if (pool.size() >= max_parked) return c;
+    pool.push_back(parked_connection{std::move(c), std::move(strand), steady::now()});
+    return nullptr;
+}
+
+namespace {
 
 // What one operation owns. Touched only on its strand.
 struct op_state {
@@ -289,7 +351,8 @@ struct op_state {
     flight_permit permit;  // this operation's slot of max_in_flight, once admitted
     bool admitted = false;
 
-    explicit op_state(std::shared_ptr<client_impl> i) : impl(std::move(i)), strand(asio::make_strand(impl->ex)) {}
+    op_state(std::shared_ptr<client_impl> i, asio::strand<asio::any_io_executor> s)
+        : impl(std::move(i)), strand(std::move(s)) {}
 
     void cancel() {
         cancelled = true;
@@ -631,6 +694,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     bool reused = false;
     if (st.idle && st.idle->slot.key == ep.host + ":" + ep.port && still_open(*st.idle)) {
         conn = std::move(st.idle);
+        conn->clean = false;  // until this exchange, too, ends cleanly
         reused = true;
     }
     st.idle.reset();  // another host's, or closed by the server: dropped
@@ -716,6 +780,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         r.connection_reused = reused;
 
         if (keep) {
+            conn->clean = true;
             st.idle = std::move(conn);  // for this operation's next exchange
         } else {
             co_await close_politely(st, *conn);
@@ -1068,10 +1133,20 @@ error_code check(op_state& st, const step_args& args) {
 asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
     const auto& deadline = stp->params().retry.deadline;
     if (deadline.count() > 0) stp->deadline = steady::now() + deadline;
-    if (auto ec = check(*stp, *args)) co_return outcome{ec, {}};
-    if (auto ec = co_await admit(*stp)) co_return outcome{ec, {}};
-    auto o = co_await run_steps(stp, std::move(args));
-    if (auto idle = std::move(stp->idle)) co_await close_politely(*stp, *idle);
+    outcome o;
+    if (auto ec = check(*stp, *args)) {
+        o.ec = ec;
+    } else if (auto e = co_await admit(*stp)) {
+        o.ec = e;
+    } else {
+        o = co_await run_steps(stp, std::move(args));
+    }
+    if (auto idle = std::move(stp->idle)) {
+        // Kept for the next operation (on this operation's strand, which its stream runs on),
+        // unless the caller cancelled or the pool is full.
+        if (!stp->cancelled && stp->params().keep_alive_idle.count() > 0) idle = stp->impl->park(std::move(idle), stp->strand);
+        if (idle) co_await close_politely(*stp, *idle);
+    }
     stp->permit = flight_permit();  // the next queued operation may start
     co_return o;
 }
@@ -1079,7 +1154,12 @@ asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<s
 template <class Handler, class Deliver>
 void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, diagnostics* diag, Handler handler,
             Deliver deliver) {
-    auto st = std::make_shared<op_state>(std::move(impl));
+    // A connection an earlier operation left open: this operation runs on its strand, the one its
+    // stream's handlers run on, and tries it first (exchange() checks host and liveness).
+    auto parked = impl->params.keep_alive ? impl->take_parked() : std::nullopt;
+    auto strand = parked ? parked->strand : asio::make_strand(impl->ex);
+    auto st = std::make_shared<op_state>(std::move(impl), std::move(strand));
+    if (parked) st->idle = std::move(parked->conn);
     auto slot = asio::get_associated_cancellation_slot(handler);
     if (slot.is_connected()) {
         slot.assign([st](asio::cancellation_type type) {

@@ -58,7 +58,7 @@ BOOST_FIXTURE_TEST_CASE(the_gateway_never_sees_more_than_the_bound, fixture) {
     });
     BOOST_TEST(r.ok == 6);
     BOOST_TEST(mock.peak_concurrent_requests() == 2u);
-    BOOST_TEST(mock.connections() == 6u);
+    BOOST_TEST(mock.request_count(route::login) == 6u);
     // Three rounds of two, each held 100 ms by the server.
     BOOST_TEST((steady::now() - t0 >= 300ms));
     int waited = 0;

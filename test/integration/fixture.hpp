@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -105,6 +106,23 @@ struct fixture {
         });
         run(bound);
         return r;
+    }
+
+    /// Runs `n` logins one after the other (bounded), then stops the mock; how many succeeded.
+    int logins_in_turn(neo::client& c, int n) {
+        int done = 0, ok = 0;
+        std::function<void()> next = [&] {
+            c.async_login(good_request(), [&](boost::system::error_code ec, neo::session) {
+                ok += !ec;
+                if (++done == n)
+                    mock.stop();
+                else
+                    next();
+            });
+        };
+        next();
+        run();
+        return ok;
     }
 
     /// Runs the io_context until it has no work left, at most `bound`; fails the test if the bound

@@ -41,25 +41,15 @@ BOOST_FIXTURE_TEST_CASE(switched_off_every_handshake_is_full, fixture) {
     p.tls_session_resumption = false;
     p.keep_alive = false;
     neo::client c{io, p};
-    int done = 0;
-    auto again = [&](auto& self) -> void {
-        c.async_login(good_request(), [&, self](boost::system::error_code ec, neo::session) {
-            BOOST_TEST(!ec);
-            if (++done == 2)
-                mock.stop();
-            else
-                self(self);
-        });
-    };
-    again(again);
-    run();
-    BOOST_TEST(done == 2);
+    BOOST_TEST(logins_in_turn(c, 2) == 2);
     BOOST_TEST(mock.handshakes() == 3u);
     BOOST_TEST(mock.resumed_handshakes() == 0u);
 }
 
 BOOST_FIXTURE_TEST_CASE(the_second_factor_resumes_the_login_session, fixture) {
-    neo::client c{io, params()};  // keep-alive on: the app token and the login share a connection
+    auto p = params();
+    p.keep_alive_idle = 0ms;  // the app token and the login share a connection, closed at the end
+    neo::client c{io, p};
     run_coro([&]() -> asio::awaitable<void> {
         auto view = co_await c.async_login(good_request());
         neo::second_factor f;
@@ -131,6 +121,83 @@ BOOST_FIXTURE_TEST_CASE(a_failed_connection_is_not_reused, fixture) {
     BOOST_TEST(!r.ec, r.ec.message());
     BOOST_TEST(mock.connections() == 2u);
     BOOST_TEST(r.diag.history.at(1).result == neo::errc::truncated_response);
+}
+
+// Across operations: the connection the login leaves open carries the second factor.
+BOOST_FIXTURE_TEST_CASE(the_second_factor_goes_over_the_login_connection, fixture) {
+    neo::client c{io, params()};
+    neo::diagnostics d;
+    run_coro([&]() -> asio::awaitable<void> {
+        auto view = co_await c.async_login(good_request());
+        neo::second_factor f;
+        f.mpin = "123456";
+        f.mobilenumber = "9999999908";
+        auto trade = co_await c.async_session_2fa(view, f, d);
+        BOOST_TEST(!trade.token.empty());
+    });
+    BOOST_TEST(mock.connections() == 1u);
+    BOOST_TEST(mock.handshakes() == 1u);
+    BOOST_REQUIRE(d.history.size() == 1u);
+    BOOST_TEST(d.history[0].connection_reused);
+    BOOST_TEST(mock.request_count(route::second_factor) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_connection_kept_past_keep_alive_idle_is_not_reused, fixture) {
+    auto p = params();
+    p.keep_alive_idle = 100ms;
+    neo::client c{io, p};
+    neo::diagnostics d;
+    run_coro([&]() -> asio::awaitable<void> {
+        co_await c.async_login(good_request());
+        asio::steady_timer pause(io, 300ms);
+        co_await pause.async_wait(asio::use_awaitable);
+        co_await c.async_login(good_request(), d);
+    });
+    BOOST_TEST(mock.connections() == 2u);
+    BOOST_REQUIRE(d.history.size() == 1u);
+    BOOST_TEST(!d.history[0].connection_reused);
+    BOOST_TEST(d.history[0].tls_resumed);  // a new connection, but a resumed session
+}
+
+BOOST_FIXTURE_TEST_CASE(a_kept_connection_the_server_closed_meanwhile_is_not_reused, fixture) {
+    // The mock closes a connection idle for 150 ms.
+    mock.stop();
+    neo::mock::gateway_params mp;
+    mp.io_timeout = 150ms;
+    neo::mock::gateway closing(io.get_executor(), mp);
+    auto p = closing.client_params();
+    capture_log(p);
+    neo::client c{io, p};
+    neo::diagnostics d;
+    bool done = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            co_await c.async_login(good_request());
+            asio::steady_timer pause(io, 500ms);
+            co_await pause.async_wait(asio::use_awaitable);
+            co_await c.async_login(good_request(), d);
+        },
+        [&](std::exception_ptr e) {
+            BOOST_TEST(!e);
+            done = true;
+            closing.stop();
+        });
+    run();
+    BOOST_TEST(done);
+    BOOST_TEST(closing.connections() == 2u);
+    BOOST_REQUIRE(d.history.size() == 1u);
+    BOOST_TEST(!d.history[0].connection_reused);
+    BOOST_TEST(d.attempts == 1);  // found closed before use: no failed attempt
+    suite().issued(closing.issued_tokens());
+}
+
+BOOST_FIXTURE_TEST_CASE(keep_alive_idle_zero_keeps_nothing_past_an_operation, fixture) {
+    auto p = params();
+    p.keep_alive_idle = 0ms;
+    neo::client c{io, p};
+    BOOST_TEST(logins_in_turn(c, 2) == 2);
+    BOOST_TEST(mock.connections() == 2u);
 }
 
 BOOST_FIXTURE_TEST_CASE(switched_off_every_exchange_has_its_connection, fixture) {
