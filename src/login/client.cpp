@@ -110,9 +110,10 @@ struct client_impl {
     // timer of its own strand; an operation that ends hands its slot to the first waiter
     // and cancels that timer through the waiter's strand.
     struct gate_waiter {
-        asio::steady_timer timer;
-        bool granted = false;  // under gate_mu
-        explicit gate_waiter(const asio::any_io_executor& strand) : timer(strand) {}
+        asio::strand<asio::any_io_executor> strand;  // the waiting operation's
+        asio::steady_timer timer;                     // touched only on that strand
+        bool granted = false;                         // under gate_mu
+        explicit gate_waiter(const asio::strand<asio::any_io_executor>& s) : strand(s), timer(s) {}
     };
     std::mutex gate_mu;
     std::size_t in_flight = 0;
@@ -148,8 +149,10 @@ struct client_impl {
             gate_queue.pop_front();
             next->granted = true;
         }
-        auto ex = next->timer.get_executor();
-        asio::post(ex, [next = std::move(next)] { next->timer.cancel(); });
+        // Through the concrete strand: no copy of the timer's type-erased executor is made (or
+        // released) on this thread.
+        auto strand = next->strand;
+        asio::post(strand, [next = std::move(next)] { next->timer.cancel(); });
     }
 
     // Connections the server kept open when their operation ended, for the next operations (the
@@ -486,8 +489,7 @@ error_code read_error(const error_code& ec, bool got_header, std::string& detail
 // held until this operation ends. An error when the deadline passes or the caller cancels first.
 asio::awaitable<error_code> admit(op_state& st) {
     if (st.admitted || !st.impl->gated()) co_return error_code{};
-    auto ex = co_await asio::this_coro::executor;
-    auto w = std::make_shared<client_impl::gate_waiter>(ex);
+    auto w = std::make_shared<client_impl::gate_waiter>(st.strand);
     if (st.impl->enter_or_queue(w)) {
         st.permit = flight_permit(st.impl.get());
         st.admitted = true;
