@@ -120,6 +120,13 @@ struct client_impl {
     std::list<std::shared_ptr<gate_waiter>> gate_queue;
 
     bool gated() const { return params.max_in_flight > 0; }
+    // A slot now, if one is free (none is while operations wait: a freed slot goes to the first).
+    bool try_enter() {
+        std::lock_guard lock(gate_mu);
+        if (in_flight >= params.max_in_flight) return false;
+        ++in_flight;
+        return true;
+    }
     // A slot now (true), or `w` joins the queue (false).
     bool enter_or_queue(const std::shared_ptr<gate_waiter>& w) {
         std::lock_guard lock(gate_mu);
@@ -1156,11 +1163,17 @@ asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<s
 template <class Handler, class Deliver>
 void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, diagnostics* diag, Handler handler,
             Deliver deliver) {
-    // A connection an earlier operation left open: this operation runs on its strand, the one its
-    // stream's handlers run on, and tries it first (exchange() checks host and liveness).
-    auto parked = impl->params.keep_alive ? impl->take_parked() : std::nullopt;
+    // An operation admitted at once (a slot of max_in_flight is free) takes a connection an
+    // earlier operation left open: it runs on that connection's strand, the one its stream's
+    // handlers run on, and tries it first (exchange() checks host and liveness). One that will
+    // wait for a slot holds no connection while it waits.
+    const bool admitted_now = impl->gated() && impl->try_enter();
+    flight_permit permit = admitted_now ? flight_permit(impl.get()) : flight_permit();
+    auto parked = impl->params.keep_alive && (admitted_now || !impl->gated()) ? impl->take_parked() : std::nullopt;
     auto strand = parked ? parked->strand : asio::make_strand(impl->ex);
     auto st = std::make_shared<op_state>(std::move(impl), std::move(strand));
+    st->permit = std::move(permit);
+    st->admitted = admitted_now;
     if (parked) st->idle = std::move(parked->conn);
     auto slot = asio::get_associated_cancellation_slot(handler);
     if (slot.is_connected()) {

@@ -142,6 +142,7 @@ struct sequential_result {
     double allocs_per_login = -1;
     int failures = 0;
     int resumed = -1;  // ours: logins whose handshake resumed a session (from diagnostics)
+    int reused = -1;   // ours: logins over a connection kept open (no handshake at all)
 };
 
 // ---- the local server -------------------------------------------------------------------------
@@ -213,12 +214,20 @@ const neo::login_request request() {
     return {.mobilenumber = "9999999908", .password = "mock-password"};
 }
 
-sequential_result ours_sequential(const server& s, const options& o, bool resume) {
+// fresh: a new connection and a full handshake per login; resumed: a new connection per login
+// resuming a TLS session; kept: the defaults, where the next login goes over the connection the
+// last one left open (like libcurl's reused handle).
+enum class mode { fresh, resumed, kept };
+
+sequential_result ours_sequential(const server& s, const options& o, mode m) {
     sequential_result r;
-    r.name = resume ? "ours, resumed (default)" : "ours, fresh handshakes";
+    r.name = m == mode::fresh     ? "ours, fresh handshakes"
+             : m == mode::resumed ? "ours, resumed (default TLS)"
+                                  : "ours, kept-alive (defaults)";
     asio::io_context io(1);
     auto p = our_params(s);
-    p.tls_session_resumption = resume;
+    p.tls_session_resumption = m != mode::fresh;
+    if (m != mode::kept) p.keep_alive_idle = std::chrono::milliseconds(0);  // a connection per login
     neo::client c{io, p};
     neo::diagnostics diag;
     auto once = [&] {
@@ -231,12 +240,14 @@ sequential_result ours_sequential(const server& s, const options& o, bool resume
     for (int i = 0; i < 5; ++i) once();  // warm: the app token is cached, a session to resume exists
     std::vector<double> lat;
     r.resumed = 0;
+    r.reused = 0;
     const auto allocs0 = g_allocs.load();
     const double cpu0 = cpu_seconds();
     for (int i = 0; i < o.n; ++i) {
         const auto t0 = clock_type::now();
         r.failures += !once();
         r.resumed += !diag.history.empty() && diag.history.back().tls_resumed;
+        r.reused += !diag.history.empty() && diag.history.back().connection_reused;
         lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
     }
     r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
@@ -545,7 +556,7 @@ int main(int argc, char** argv) {
             o.mock_exe = value();
         else {
             std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--max-in-flight M] [--json] "
-                         "[--only floor-fresh|ours-fresh|floor-resumed|ours-resumed] "
+                         "[--only floor-fresh|ours-fresh|floor-resumed|ours-resumed|ours-kept] "
                          "[--gateway https://HOST:PORT --ca-file PATH] [--mock PATH]\n";
             return a == "--help" ? 0 : 2;
         }
@@ -568,20 +579,22 @@ int main(int argc, char** argv) {
 
     if (!o.only.empty()) {  // one row, e.g. under a profiler
         const auto r = o.only == "floor-fresh"     ? floor_sequential(s, o, false)
-                       : o.only == "ours-fresh"    ? ours_sequential(s, o, false)
+                       : o.only == "ours-fresh"    ? ours_sequential(s, o, mode::fresh)
                        : o.only == "floor-resumed" ? floor_sequential(s, o, true)
-                                                   : ours_sequential(s, o, true);
+                       : o.only == "ours-kept"     ? ours_sequential(s, o, mode::kept)
+                                                   : ours_sequential(s, o, mode::resumed);
         std::printf("%s: mean %.0f us, cpu %.0f us/login, %.0f allocs/login, %d resumed, %d failures\n",
                     r.name.c_str(), r.latency.mean_us, r.cpu_us_per_login, r.allocs_per_login, r.resumed, r.failures);
         return r.failures ? 1 : 0;
     }
     std::vector<sequential_result> seq;
     seq.push_back(floor_sequential(s, o, false));
-    seq.push_back(ours_sequential(s, o, false));
+    seq.push_back(ours_sequential(s, o, mode::fresh));
     seq.push_back(floor_sequential(s, o, true));
-    seq.push_back(ours_sequential(s, o, true));
+    seq.push_back(ours_sequential(s, o, mode::resumed));
     seq.push_back(curl_sequential(s, o, false));
     seq.push_back(curl_sequential(s, o, true));
+    seq.push_back(ours_sequential(s, o, mode::kept));
     const auto conc = ours_concurrent(s, o);
 
     const auto& floor_fresh = seq[0];
@@ -589,6 +602,8 @@ int main(int argc, char** argv) {
     const auto& floor_resumed = seq[2];
     const auto& ours_resumed = seq[3];
     const auto& curl_new = seq[4];
+    const auto& curl_reused = seq[5];
+    const auto& ours_kept = seq[6];
     struct named_ratio {
         std::string name;
         double value;
@@ -609,6 +624,10 @@ int main(int argc, char** argv) {
                           ratio(ours_fresh.latency.mean_us, curl_new.latency.mean_us), 0});
         ratios.push_back({"cpu ours resumed / libcurl new handle",
                           ratio(ours_resumed.cpu_us_per_login, curl_new.cpu_us_per_login), 0});
+        ratios.push_back({"latency ours kept-alive / libcurl reused handle",
+                          ratio(ours_kept.latency.mean_us, curl_reused.latency.mean_us), 0});
+        ratios.push_back({"cpu ours kept-alive / libcurl reused handle",
+                          ratio(ours_kept.cpu_us_per_login, curl_reused.cpu_us_per_login), 0});
     }
 
     if (o.json) {
@@ -620,7 +639,8 @@ int main(int argc, char** argv) {
             j << (i ? "," : "") << "{\"name\":\"" << r.name << "\",\"available\":" << (r.available ? "true" : "false")
               << ",\"mean_us\":" << r.latency.mean_us << ",\"p50_us\":" << r.latency.p50_us
               << ",\"p99_us\":" << r.latency.p99_us << ",\"cpu_us_per_login\":" << r.cpu_us_per_login
-              << ",\"allocs_per_login\":" << r.allocs_per_login << ",\"failures\":" << r.failures << "}";
+              << ",\"allocs_per_login\":" << r.allocs_per_login << ",\"resumed\":" << r.resumed
+              << ",\"reused\":" << r.reused << ",\"failures\":" << r.failures << "}";
         }
         j << "],\"concurrent\":{\"n\":" << conc.n << ",\"in_flight\":" << conc.k << ",\"max_in_flight\":" << conc.max_in_flight
           << ",\"logins_per_s\":" << conc.logins_per_s << ",\"p99_us\":" << conc.latency.p99_us
@@ -640,17 +660,19 @@ int main(int argc, char** argv) {
 
     std::printf("neo_bench: %s\nserver %s, %d sequential logins per row (login step; app token cached)\n\n",
                 machine().c_str(), s.origin.c_str(), o.n);
-    std::printf("%-36s %10s %10s %10s %12s %12s %6s\n", "sequential", "mean us", "p50 us", "p99 us", "cpu us/login",
-                "allocs/login", "fail");
+    std::printf("%-36s %10s %10s %10s %12s %12s %6s  %s\n", "sequential", "mean us", "p50 us", "p99 us",
+                "cpu us/login", "allocs/login", "fail", "resumed/reused");
     for (const auto& r : seq) {
         if (!r.available) {
             std::printf("%-36s %s\n", r.name.c_str(), "(not available: build without libcurl)");
             continue;
         }
-        std::printf("%-36s %10.0f %10.0f %10.0f %12.0f %12s %6d\n", r.name.c_str(), r.latency.mean_us, r.latency.p50_us,
-                    r.latency.p99_us, r.cpu_us_per_login,
+        const std::string how =
+            r.resumed < 0 ? "-" : std::to_string(r.resumed) + "/" + std::to_string(r.reused) + " of " + std::to_string(o.n);
+        std::printf("%-36s %10.0f %10.0f %10.0f %12.0f %12s %6d  %s\n", r.name.c_str(), r.latency.mean_us,
+                    r.latency.p50_us, r.latency.p99_us, r.cpu_us_per_login,
                     r.allocs_per_login >= 0 ? std::to_string(static_cast<int>(r.allocs_per_login + 0.5)).c_str() : "-",
-                    r.failures);
+                    r.failures, how.c_str());
     }
     std::printf("\nconcurrent (ours, one io_context thread): %d logins, %d in flight, max_in_flight %zu\n", conc.n,
                 conc.k, conc.max_in_flight);
