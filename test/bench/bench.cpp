@@ -100,6 +100,7 @@ struct options {
     bool json = false;
     std::string gateway, ca_file, mock_exe = NEO_MOCK_EXE;
     std::string only;  // one sequential row alone (for a profiler)
+    int rounds = 10;   // the sequential rows take turns this many times
 };
 
 // ---- figures ----------------------------------------------------------------------------------
@@ -144,6 +145,57 @@ struct sequential_result {
     int resumed = -1;  // ours: logins whose handshake resumed a session (from diagnostics)
     int reused = -1;   // ours: logins over a connection kept open (no handshake at all)
 };
+
+// One row of the sequential table: a client set up and warmed once, then `once()` per login (true
+// on success). The rows are measured in interleaved rounds, so that a drift of the machine
+// (a shared VM) reaches every row alike.
+struct row {
+    sequential_result r;
+    std::function<bool()> once;
+    std::function<void(sequential_result&)> report;  // what else the row knows, at the end
+    bool count_allocs = false;
+    std::vector<double> lat;
+    double cpu_s = 0;
+    std::uint64_t allocs = 0;
+    int n = 0;
+};
+
+void warm(row& w) {
+    for (int i = 0; i < 5 && w.r.available; ++i) w.once();  // app token cached, a session to resume
+}
+
+void run_chunk(row& w, int k) {
+    if (!w.r.available) return;
+    const auto allocs0 = g_allocs.load();
+    const double cpu0 = cpu_seconds();
+    for (int i = 0; i < k; ++i) {
+        const auto t0 = clock_type::now();
+        w.r.failures += !w.once();
+        w.lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+    }
+    w.cpu_s += cpu_seconds() - cpu0;
+    w.allocs += g_allocs.load() - allocs0;
+    w.n += k;
+}
+
+// `n` logins per row in `rounds` rounds; each round runs every row, in turn, forwards then backwards.
+std::vector<sequential_result> measure(std::vector<row>& rows, int n, int rounds) {
+    for (int round = 0; round < rounds; ++round) {
+        const int k = n / rounds + (round < n % rounds ? 1 : 0);
+        for (std::size_t i = 0; i < rows.size(); ++i) run_chunk(rows[round % 2 ? rows.size() - 1 - i : i], k);
+    }
+    std::vector<sequential_result> out;
+    for (auto& w : rows) {
+        if (w.n > 0) {
+            w.r.cpu_us_per_login = w.cpu_s * 1e6 / w.n;
+            if (w.count_allocs) w.r.allocs_per_login = static_cast<double>(w.allocs) / w.n;
+            w.r.latency = summarize(std::move(w.lat));
+        }
+        if (w.report) w.report(w.r);
+        out.push_back(std::move(w.r));
+    }
+    return out;
+}
 
 // ---- the local server -------------------------------------------------------------------------
 struct server {
@@ -219,41 +271,41 @@ const neo::login_request request() {
 // last one left open (like libcurl's reused handle).
 enum class mode { fresh, resumed, kept };
 
-sequential_result ours_sequential(const server& s, const options& o, mode m) {
-    sequential_result r;
-    r.name = m == mode::fresh     ? "ours, fresh handshakes"
-             : m == mode::resumed ? "ours, resumed (default TLS)"
-                                  : "ours, kept-alive (defaults)";
-    asio::io_context io(1);
+row ours_row(const server& s, mode m) {
+    row w;
+    w.r.name = m == mode::fresh     ? "ours, fresh handshakes"
+               : m == mode::resumed ? "ours, resumed (default TLS)"
+                                    : "ours, kept-alive (defaults)";
+    w.count_allocs = true;
+    struct state {
+        asio::io_context io{1};
+        std::optional<neo::client> c;
+        neo::diagnostics diag;
+        int resumed = 0, reused = 0, warm = 5;
+    };
+    auto st = std::make_shared<state>();
     auto p = our_params(s);
     p.tls_session_resumption = m != mode::fresh;
     if (m != mode::kept) p.keep_alive_idle = std::chrono::milliseconds(0);  // a connection per login
-    neo::client c{io, p};
-    neo::diagnostics diag;
-    auto once = [&] {
+    st->c.emplace(st->io, std::move(p));
+    w.once = [st] {
         bool ok = false;
-        c.async_login(request(), diag, [&](boost::system::error_code ec, neo::session) { ok = !ec; });
-        io.restart();
-        io.run();
+        st->c->async_login(request(), st->diag, [&](boost::system::error_code ec, neo::session) { ok = !ec; });
+        st->io.restart();
+        st->io.run();
+        if (st->warm > 0) {
+            --st->warm;  // warm() calls: not counted
+        } else if (!st->diag.history.empty()) {
+            st->resumed += st->diag.history.back().tls_resumed;
+            st->reused += st->diag.history.back().connection_reused;
+        }
         return ok;
     };
-    for (int i = 0; i < 5; ++i) once();  // warm: the app token is cached, a session to resume exists
-    std::vector<double> lat;
-    r.resumed = 0;
-    r.reused = 0;
-    const auto allocs0 = g_allocs.load();
-    const double cpu0 = cpu_seconds();
-    for (int i = 0; i < o.n; ++i) {
-        const auto t0 = clock_type::now();
-        r.failures += !once();
-        r.resumed += !diag.history.empty() && diag.history.back().tls_resumed;
-        r.reused += !diag.history.empty() && diag.history.back().connection_reused;
-        lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
-    }
-    r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
-    r.allocs_per_login = static_cast<double>(g_allocs.load() - allocs0) / o.n;
-    r.latency = summarize(std::move(lat));
-    return r;
+    w.report = [st](sequential_result& r) {
+        r.resumed = st->resumed;
+        r.reused = st->reused;
+    };
+    return w;
 }
 
 struct concurrent_result {
@@ -414,95 +466,92 @@ struct floor_client {
 
 const std::string login_body = R"({"mobileNumber":"+919999999908","password":"mock-password"})";
 
-sequential_result floor_sequential(const server& s, const options& o, bool resume) {
-    sequential_result r;
-    r.name = resume ? "floor: bare OpenSSL, resumed" : "floor: bare OpenSSL, fresh";
-    floor_client f(s);
+row floor_row(const server& s, bool resume) {
+    row w;
+    w.r.name = resume ? "floor: bare OpenSSL, resumed" : "floor: bare OpenSSL, fresh";
+    auto f = std::make_shared<floor_client>(s);
     // The app token once, as our client caches it.
     const auto basic = "Basic " + std::string("bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ=");
-    auto tok = f.exchange(f.http_request("/oauth2/token", basic, R"({"grant_type":"client_credentials"})"), resume);
+    auto tok = f->exchange(f->http_request("/oauth2/token", basic, R"({"grant_type":"client_credentials"})"), resume);
     if (!tok) {
-        r.available = false;
-        return r;
+        w.r.available = false;
+        return w;
     }
-    f.bearer = std::string(boost::json::parse(*tok).at("access_token").as_string());
-    const auto req = f.http_request("/login/1.0/login/v2/validate", "Bearer " + f.bearer, login_body);
-    for (int i = 0; i < 5; ++i) f.exchange(req, resume);
-    std::vector<double> lat;
-    const double cpu0 = cpu_seconds();
-    for (int i = 0; i < o.n; ++i) {
-        const auto t0 = clock_type::now();
-        auto b = f.exchange(req, resume);
-        r.failures += !(b && b->find("\"token\"") != std::string::npos);
-        lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
-    }
-    r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
-    r.latency = summarize(std::move(lat));
-    return r;
+    f->bearer = std::string(boost::json::parse(*tok).at("access_token").as_string());
+    auto req = std::make_shared<std::string>(
+        f->http_request("/login/1.0/login/v2/validate", "Bearer " + f->bearer, login_body));
+    w.once = [f, req, resume] {
+        auto b = f->exchange(*req, resume);
+        return b && b->find("\"token\"") != std::string::npos;
+    };
+    return w;
 }
 
 // ---- the peer: libcurl ------------------------------------------------------------------------
-sequential_result curl_sequential(const server& s, const options& o, bool reuse) {
-    sequential_result r;
-    r.name = reuse ? "libcurl, one reused handle" : "libcurl, new handle per login";
 #if defined(NEO_BENCH_HAVE_CURL)
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    std::string bearer;
-    {
-        floor_client f(s);
-        auto tok =
-            f.exchange(f.http_request("/oauth2/token", "Basic bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ=",
-                                      R"({"grant_type":"client_credentials"})"),
-                       false);
-        bearer = std::string(boost::json::parse(*tok).at("access_token").as_string());
-    }
-    const std::string url = s.origin + "/login/1.0/login/v2/validate";
-    const std::string auth = "Authorization: Bearer " + bearer;
+// One easy handle per login, or one for all (connection and TLS session reused).
+struct curl_state {
+    std::string url, auth, body, ca_file;
     curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Accept: application/json");
-    headers = curl_slist_append(headers, auth.c_str());
-    std::string body;
-    auto setup = [&](CURL* h) {
+    CURL* shared = nullptr;
+    ~curl_state() {
+        if (shared) curl_easy_cleanup(shared);
+        curl_slist_free_all(headers);
+    }
+    void setup(CURL* h) {
         curl_easy_setopt(h, CURLOPT_URL, url.c_str());
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, login_body.c_str());
-        curl_easy_setopt(h, CURLOPT_CAINFO, s.ca_file.c_str());
+        curl_easy_setopt(h, CURLOPT_CAINFO, ca_file.c_str());
         curl_easy_setopt(
             h, CURLOPT_WRITEFUNCTION, +[](char* p, size_t sz, size_t n, void* ud) -> size_t {
                 static_cast<std::string*>(ud)->append(p, sz * n);
                 return sz * n;
             });
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-    };
-    CURL* shared = reuse ? curl_easy_init() : nullptr;
-    if (shared) setup(shared);
-    auto once = [&] {
+    }
+    bool once() {
         body.clear();
         CURL* h = shared ? shared : curl_easy_init();
         if (!shared) setup(h);
         const bool ok = curl_easy_perform(h) == CURLE_OK && body.find("\"token\"") != std::string::npos;
         if (!shared) curl_easy_cleanup(h);
         return ok;
-    };
-    for (int i = 0; i < 5; ++i) once();
-    std::vector<double> lat;
-    const double cpu0 = cpu_seconds();
-    for (int i = 0; i < o.n; ++i) {
-        const auto t0 = clock_type::now();
-        r.failures += !once();
-        lat.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
     }
-    r.cpu_us_per_login = (cpu_seconds() - cpu0) * 1e6 / o.n;
-    r.latency = summarize(std::move(lat));
-    if (shared) curl_easy_cleanup(shared);
-    curl_slist_free_all(headers);
+};
+#endif
+
+row curl_row(const server& s, bool reuse) {
+    row w;
+    w.r.name = reuse ? "libcurl, one reused handle" : "libcurl, new handle per login";
+#if defined(NEO_BENCH_HAVE_CURL)
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    floor_client f(s);
+    auto tok = f.exchange(f.http_request("/oauth2/token", "Basic bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ=",
+                                         R"({"grant_type":"client_credentials"})"),
+                          false);
+    if (!tok) {
+        w.r.available = false;
+        return w;
+    }
+    auto c = std::make_shared<curl_state>();
+    c->url = s.origin + "/login/1.0/login/v2/validate";
+    c->auth = "Authorization: Bearer " + std::string(boost::json::parse(*tok).at("access_token").as_string());
+    c->ca_file = s.ca_file;
+    c->headers = curl_slist_append(c->headers, "Content-Type: application/json");
+    c->headers = curl_slist_append(c->headers, "Accept: application/json");
+    c->headers = curl_slist_append(c->headers, c->auth.c_str());
+    if (reuse) {
+        c->shared = curl_easy_init();
+        c->setup(c->shared);
+    }
+    w.once = [c] { return c->once(); };
 #else
     (void)s;
-    (void)o;
-    r.available = false;
+    (void)reuse;
+    w.r.available = false;
 #endif
-    return r;
+    return w;
 }
 
 // ---- output -----------------------------------------------------------------------------------
@@ -544,6 +593,8 @@ int main(int argc, char** argv) {
             o.max_in_flight = std::max(0, std::stoi(value()));
         else if (a == "--concurrent-n")
             o.concurrent_n = std::max(1, std::stoi(value()));
+        else if (a == "--rounds")
+            o.rounds = std::max(1, std::stoi(value()));
         else if (a == "--only")
             o.only = value();
         else if (a == "--json")
@@ -555,7 +606,7 @@ int main(int argc, char** argv) {
         else if (a == "--mock")
             o.mock_exe = value();
         else {
-            std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--max-in-flight M] [--json] "
+            std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--max-in-flight M] [--rounds R] [--json] "
                          "[--only floor-fresh|ours-fresh|floor-resumed|ours-resumed|ours-kept] "
                          "[--gateway https://HOST:PORT --ca-file PATH] [--mock PATH]\n";
             return a == "--help" ? 0 : 2;
@@ -578,23 +629,28 @@ int main(int argc, char** argv) {
     }
 
     if (!o.only.empty()) {  // one row, e.g. under a profiler
-        const auto r = o.only == "floor-fresh"     ? floor_sequential(s, o, false)
-                       : o.only == "ours-fresh"    ? ours_sequential(s, o, mode::fresh)
-                       : o.only == "floor-resumed" ? floor_sequential(s, o, true)
-                       : o.only == "ours-kept"     ? ours_sequential(s, o, mode::kept)
-                                                   : ours_sequential(s, o, mode::resumed);
+        std::vector<row> one;
+        one.push_back(o.only == "floor-fresh"     ? floor_row(s, false)
+                      : o.only == "ours-fresh"    ? ours_row(s, mode::fresh)
+                      : o.only == "floor-resumed" ? floor_row(s, true)
+                      : o.only == "ours-kept"     ? ours_row(s, mode::kept)
+                                                  : ours_row(s, mode::resumed));
+        warm(one[0]);
+        const auto r = measure(one, o.n, 1)[0];
         std::printf("%s: mean %.0f us, cpu %.0f us/login, %.0f allocs/login, %d resumed, %d failures\n",
                     r.name.c_str(), r.latency.mean_us, r.cpu_us_per_login, r.allocs_per_login, r.resumed, r.failures);
         return r.failures ? 1 : 0;
     }
-    std::vector<sequential_result> seq;
-    seq.push_back(floor_sequential(s, o, false));
-    seq.push_back(ours_sequential(s, o, mode::fresh));
-    seq.push_back(floor_sequential(s, o, true));
-    seq.push_back(ours_sequential(s, o, mode::resumed));
-    seq.push_back(curl_sequential(s, o, false));
-    seq.push_back(curl_sequential(s, o, true));
-    seq.push_back(ours_sequential(s, o, mode::kept));
+    std::vector<row> rows;
+    rows.push_back(floor_row(s, false));
+    rows.push_back(ours_row(s, mode::fresh));
+    rows.push_back(floor_row(s, true));
+    rows.push_back(ours_row(s, mode::resumed));
+    rows.push_back(curl_row(s, false));
+    rows.push_back(curl_row(s, true));
+    rows.push_back(ours_row(s, mode::kept));
+    for (auto& w : rows) warm(w);
+    const auto seq = measure(rows, o.n, o.rounds);
     const auto conc = ours_concurrent(s, o);
 
     const auto& floor_fresh = seq[0];
