@@ -299,8 +299,20 @@ struct connection {
         : slot{impl, std::move(key)}, tls(std::move(s), ctx) {}
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
+    // A clean connection dropped unused (idle too long, the client gone) still says goodbye: our
+    // close_notify, written without waiting (the socket made non-blocking; a full send buffer
+    // or a peer already gone just skips it).
     ~connection() {
-        if (clean) SSL_set_shutdown(tls.native_handle(), SSL_get_shutdown(tls.native_handle()) | SSL_SENT_SHUTDOWN);
+        if (!clean) return;
+        SSL* h = tls.native_handle();
+        auto& sock = beast::get_lowest_layer(tls).socket();
+        if (sock.is_open()) {
+            error_code ignored;
+            sock.non_blocking(true, ignored);
+            SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_RECEIVED_SHUTDOWN);
+            tls.shutdown(ignored);
+        }
+        SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_SENT_SHUTDOWN);
     }
 };
 

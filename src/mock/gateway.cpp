@@ -221,7 +221,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     std::deque<fault> connection_script;
     std::vector<recorded_request> records;
     std::size_t accepted = 0, handshakes = 0, resumed = 0;
-    std::size_t answering = 0, peak_answering = 0;
+    std::size_t answering = 0, peak_answering = 0, clean_closes = 0;
 
     // Counts a request from when it is read until its answer is written (or the connection ends).
     struct answering_scope {
@@ -569,6 +569,10 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
             parser.body_limit(1024 * 1024);
             lowest.expires_after(params.io_timeout);
             auto [rec, rn] = co_await http::async_read(c->tls, buffer, parser, nothrow);
+            if (rec == http::error::end_of_stream) {  // the client's close_notify
+                std::lock_guard lock(mu);
+                ++clean_closes;
+            }
             if (rec) break;
             request_t req = parser.release();
             const route r = route_of(req);
@@ -744,6 +748,11 @@ std::size_t gateway::resumed_handshakes() const {
     return impl_->resumed;
 }
 
+std::size_t gateway::clean_closes() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->clean_closes;
+}
+
 std::size_t gateway::peak_concurrent_requests() const {
     std::lock_guard lock(impl_->mu);
     return impl_->peak_answering;
@@ -755,7 +764,7 @@ void gateway::reset() {
     impl_->scripts.clear();
     impl_->connection_script.clear();
     impl_->accepted = impl_->handshakes = impl_->resumed = 0;
-    impl_->peak_answering = 0;
+    impl_->peak_answering = impl_->clean_closes = 0;
     impl_->rate.clear();
 }
 

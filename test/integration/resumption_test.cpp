@@ -192,6 +192,25 @@ BOOST_FIXTURE_TEST_CASE(a_kept_connection_the_server_closed_meanwhile_is_not_reu
     suite().issued(closing.issued_tokens());
 }
 
+BOOST_FIXTURE_TEST_CASE(a_kept_connection_ends_with_close_notify_when_the_client_goes, fixture) {
+    std::optional<neo::client> c(std::in_place, io, params());
+    bool done = false;
+    c->async_login(good_request(), [&](boost::system::error_code ec, neo::session) {
+        BOOST_TEST(!ec);
+        done = true;
+    });
+    const auto until = steady::now() + 10s;
+    while (!done && steady::now() < until) io.run_one_for(100ms);
+    BOOST_REQUIRE(done);
+    BOOST_TEST(mock.clean_closes() == 0u);  // kept open for the next operation
+    c.reset();
+    while (mock.clean_closes() == 0 && steady::now() < until) io.run_one_for(100ms);
+    BOOST_TEST(mock.clean_closes() == 1u);
+    BOOST_TEST(mock.connections() == 1u);
+    mock.stop();
+    run();
+}
+
 BOOST_FIXTURE_TEST_CASE(keep_alive_idle_zero_keeps_nothing_past_an_operation, fixture) {
     auto p = params();
     p.keep_alive_idle = 0ms;

@@ -137,6 +137,8 @@ public:
     /// The most requests being answered at once (read, answer not yet written), e.g. to check a
     /// client's bound on operations in flight.
     std::size_t peak_concurrent_requests() const;
+    /// Connections the client ended with a TLS close_notify (not a bare TCP close).
+    std::size_t clean_closes() const;
     /// Forgets records, scripts and counters (tokens and sessions issued stay valid).
     void reset();
 
