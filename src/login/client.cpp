@@ -270,7 +270,8 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
 
 using tls_stream = ssl::stream<beast::tcp_stream>;
 
-// One of the client's max_in_flight slots, held by an operation from its first exchange to its end.
+// One of the client's max_in_flight slots, held by an operation from the end of its input checks
+// to its end.
 class flight_permit {
     client_impl* impl_ = nullptr;
 
