@@ -120,20 +120,21 @@ struct client_impl {
     std::list<std::shared_ptr<gate_waiter>> gate_queue;
 
     bool gated() const { return params.max_in_flight > 0; }
-    // A slot now, if one is free (none is while operations wait: a freed slot goes to the first).
-    bool try_enter() {
-        std::lock_guard lock(gate_mu);
+    // Under gate_mu: a slot, if one is free (none is while operations wait: a freed slot goes
+    // straight to the first of them).
+    bool take_slot() {
         if (in_flight >= params.max_in_flight) return false;
         ++in_flight;
         return true;
     }
+    bool try_enter() {
+        std::lock_guard lock(gate_mu);
+        return take_slot();
+    }
     // A slot now (true), or `w` joins the queue (false).
     bool enter_or_queue(const std::shared_ptr<gate_waiter>& w) {
         std::lock_guard lock(gate_mu);
-        if (in_flight < params.max_in_flight) {
-            ++in_flight;
-            return true;
-        }
+        if (take_slot()) return true;
         gate_queue.push_back(w);
         return false;
     }
@@ -509,8 +510,9 @@ error_code read_error(const error_code& ec, bool got_header, std::string& detail
 // held until this operation ends. An error when the deadline passes or the caller cancels first.
 asio::awaitable<error_code> admit(op_state& st) {
     if (st.admitted || !st.impl->gated()) co_return error_code{};
-    auto w = std::make_shared<client_impl::gate_waiter>(st.strand);
-    if (st.impl->enter_or_queue(w)) {
+    // The waiter (a timer on this strand) is made only when no slot is free at first sight.
+    std::shared_ptr<client_impl::gate_waiter> w;
+    if (st.impl->try_enter() || st.impl->enter_or_queue(w = std::make_shared<client_impl::gate_waiter>(st.strand))) {
         st.permit = flight_permit(st.impl.get());
         st.admitted = true;
         co_return error_code{};
