@@ -145,8 +145,12 @@ BOOST_FIXTURE_TEST_CASE(by_an_awaitable_operator_timeout, fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(during_the_resolve, fixture) {
-    // A host name (not an IP literal): the first suspension is the resolver's. Cancelling at once
-    // lands there.
+    // A host name (not an IP literal): the first suspension is the resolver's. The cancellation is
+    // emitted after exactly one handler has run (the operation's start, which suspends on the
+    // resolver) and before any other: it is queued on the operation's strand ahead of the
+    // resolver's completion however fast that is. (A full poll() here let a fast resolver, the
+    // connect and the mock's answer all run first, and the login succeeded.)
+    io.poll();  // the mock's own start-up, so that the next handler is the operation's
     auto p = params();
     p.gateway = neo::gateway::from_origin("https://localhost:" + std::to_string(mock.port()));
     neo::client c{io, p};
@@ -163,7 +167,8 @@ BOOST_FIXTURE_TEST_CASE(during_the_resolve, fixture) {
                           mock.stop();
                       });
                   }));
-    io.poll();  // the operation starts and suspends on the resolver
+    BOOST_TEST_REQUIRE(io.poll_one() == 1u);  // the operation starts and suspends on the resolver
+    BOOST_TEST(calls == 0);
     signal.emit(asio::cancellation_type::terminal);
     run();
     BOOST_TEST(calls == 1);
