@@ -6,6 +6,8 @@
 #include <neo/detail/response.hpp>
 #include <neo/error.hpp>
 
+#include "tls_socket.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -269,8 +271,6 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
 
 }  // namespace
 
-using tls_stream = ssl::stream<beast::tcp_stream>;
-
 // One of the client's max_in_flight slots, held by an operation from the end of its input checks
 // to its end.
 class flight_permit {
@@ -292,13 +292,13 @@ public:
 // One TLS connection and what OpenSSL's callbacks need to find while it lives.
 struct connection {
     resume_slot slot;
-    tls_stream tls;
+    tls_socket tls;
     // Its last exchange ended cleanly: dropped unused (idle too long, closed by the server, for
     // another host), its TLS session stays resumable, which OpenSSL would otherwise withdraw
     // from a connection freed without a shutdown.
     bool clean = false;
-    connection(beast::tcp_stream s, ssl::context& ctx, client_impl* impl, std::string key)
-        : slot{impl, std::move(key)}, tls(std::move(s), ctx) {}
+    connection(tcp::socket s, ssl::context& ctx, client_impl* impl, std::string key)
+        : slot{impl, std::move(key)}, tls(std::move(s), ctx.native_handle()) {}
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
     // A clean connection dropped unused (idle too long, the client gone) still says goodbye: our
@@ -307,13 +307,8 @@ struct connection {
     ~connection() {
         if (!clean) return;
         SSL* h = tls.native_handle();
-        auto& sock = beast::get_lowest_layer(tls).socket();
-        if (sock.is_open()) {
-            error_code ignored;
-            sock.non_blocking(true, ignored);
-            SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_RECEIVED_SHUTDOWN);
-            tls.shutdown(ignored);
-        }
+        SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_RECEIVED_SHUTDOWN);
+        tls.shutdown_now();
         SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_SENT_SHUTDOWN);
     }
 };
@@ -412,12 +407,20 @@ struct op_state {
     }
 };
 
-void arm(beast::tcp_stream& s, const bound& b) {
+template <class Stream>
+void arm(Stream& s, const bound& b) {
     if (b.unbounded)
         s.expires_never();
     else
         s.expires_after(b.d);
 }
+
+// Lifts a connection's bound when a phase ends, however it ends: an idle connection keeps no
+// timer waiting in the io_context.
+struct disarm_on_exit {
+    tls_socket& s;
+    ~disarm_on_exit() { s.expires_never(); }
+};
 
 error_code timed_out(const bound& b) {
     return b.by_deadline ? errc::deadline_exceeded : errc::timeout;
@@ -553,30 +556,21 @@ std::string serialize(request_t& req) {
     return out;
 }
 
-// Still usable: open, and nothing unread (a peer that closed, or sent an alert, is not).
-bool still_open(connection& c) {
-    auto& sock = beast::get_lowest_layer(c.tls).socket();
-    if (!sock.is_open()) return false;
-    char probe;
-    const auto n = ::recv(sock.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
 // Sends our close_notify (the peer's is not awaited, as curl does: the answer is complete and
 // framed, so waiting would only add a round trip), within a short bound, then closes.
 asio::awaitable<void> close_politely(op_state& st, connection& c) {
-    auto& lowest = beast::get_lowest_layer(c.tls);
     const auto b = st.bound_for(st.params().timeouts.shutdown);
     if (!b.expired && !st.cancelled) {
         SSL* h = c.tls.native_handle();
         SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_RECEIVED_SHUTDOWN);
-        arm(lowest, b);
-        st.abort_io = [&] { lowest.cancel(); };
-        co_await c.tls.async_shutdown(nothrow);
+        disarm_on_exit disarm{c.tls};
+        arm(c.tls, b);
+        st.abort_io = [&] { c.tls.cancel(); };
+        co_await c.tls.shutdown();
         st.abort_io = nullptr;
     }
     error_code ignored;
-    lowest.socket().close(ignored);
+    c.tls.socket().close(ignored);
 }
 
 // Resolve, connect and handshake. Null on failure, with `r` filled by `fail`.
@@ -644,12 +638,13 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
         if (ec) co_return failed(errc::connection_failed, phase::connect, "connect: " + ec.message());
         error_code ignored;
         stream.socket().set_option(tcp::no_delay(true), ignored);  // a request leaves in one go
+        stream.expires_never();
     }
 
     // TLS: SNI and host name check for a DNS name, IP SAN check (no SNI) for an IP literal.
-    auto conn = std::make_unique<connection>(std::move(stream), *st.impl->ctx, st.impl.get(), ep.host + ":" + ep.port);
+    auto conn =
+        std::make_unique<connection>(stream.release_socket(), *st.impl->ctx, st.impl.get(), ep.host + ":" + ep.port);
     auto& tls = conn->tls;
-    auto& lowest = beast::get_lowest_layer(tls);
     SSL* ssl_handle = tls.native_handle();
     if (!is_ip) {
         SSL_set_tlsext_host_name(ssl_handle, ep.host.c_str());
@@ -658,7 +653,7 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
     } else {
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), ep.host.c_str());
     }
-    tls.set_verify_mode(ssl::verify_peer);
+    SSL_set_verify(ssl_handle, SSL_VERIFY_PEER, SSL_get_verify_callback(ssl_handle));
     // Resume the last session with this host:port (a TLS 1.3 ticket or a TLS 1.2 session).
     auto& slot = conn->slot;
     bool offered_resumption = false;
@@ -672,9 +667,10 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
     {
         const auto b = st.bound_for(p.timeouts.handshake);
         if (st.cancelled || b.expired) co_return failed(errc::deadline_exceeded, phase::handshake);
-        arm(lowest, b);
-        st.abort_io = [&] { lowest.cancel(); };
-        auto [ec] = co_await tls.async_handshake(ssl::stream_base::client, nothrow);
+        disarm_on_exit disarm{tls};
+        arm(tls, b);
+        st.abort_io = [&] { tls.cancel(); };
+        const auto ec = co_await tls.handshake();
         st.abort_io = nullptr;
         if (st.cancelled) co_return failed({}, phase::handshake);
         if (ec == beast::error::timeout) co_return failed(timed_out(b), phase::handshake, "TLS handshake timed out");
@@ -716,12 +712,18 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     // A connection the server kept open for this host:port, or a new one.
     std::unique_ptr<connection> conn;
     bool reused = false;
-    if (st.idle && st.idle->slot.key == ep.host + ":" + ep.port && still_open(*st.idle)) {
+    if (st.idle && st.idle->slot.key == ep.host + ":" + ep.port && st.idle->tls.still_open()) {
         conn = std::move(st.idle);
         conn->clean = false;  // until this exchange, too, ends cleanly
         reused = true;
     }
     st.idle.reset();  // another host's, or closed by the server: dropped
+    struct disarm_conn {
+        std::unique_ptr<connection>& c;
+        ~disarm_conn() {
+            if (c) c->tls.expires_never();
+        }
+    } disarm{conn};
 
     for (;;) {
         if (!conn) {
@@ -729,16 +731,15 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             if (!conn) co_return std::move(r);
         }
         auto& tls = conn->tls;
-        auto& lowest = beast::get_lowest_layer(tls);
 
         // Write the request and read the whole answer under one bound: a server that drips bytes
         // does not extend it.
         const auto b = st.bound_for(p.timeouts.exchange);
         if (st.cancelled || b.expired) co_return done(errc::deadline_exceeded, phase::exchange);
-        arm(lowest, b);
-        st.abort_io = [&] { lowest.cancel(); };
+        arm(tls, b);
+        st.abort_io = [&] { tls.cancel(); };
         r.request_sent = true;
-        auto [wec, wn] = co_await asio::async_write(tls, asio::buffer(wire), nothrow);
+        const auto wec = co_await tls.write(asio::buffer(wire));
         // A kept connection the server closed meanwhile: once, transparently, on a new one.
         auto stale = [&](const error_code& ec, bool got_some) {
             return reused && !st.cancelled && !got_some && ec != beast::error::timeout;
@@ -761,8 +762,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             http::response_parser<http::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(p.limits.header_bytes, UINT32_MAX)));
             parser.body_limit(p.limits.body_bytes);
-            auto [rec, rn] = co_await http::async_read(tls, buffer, parser, nothrow);
-            (void)rn;
+            auto rec = co_await tls.read(buffer, parser);
             if (st.cancelled) co_return done({}, phase::exchange);
             if (rec == beast::error::timeout) co_return done(timed_out(b), phase::exchange, "answer timed out");
             // A body delimited by the end of the connection, ended without close_notify: accept what
@@ -791,7 +791,8 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             r.retry_after = std::string(res[http::field::retry_after]);
             r.content_encoding = std::string(res[http::field::content_encoding].substr(0, 64));
             r.body = std::move(res.body());
-            keep = p.keep_alive && res.keep_alive() && parser.is_done() && buffer.size() == 0;
+            keep = p.keep_alive && res.keep_alive() && parser.is_done() && buffer.size() == 0 &&
+                   !SSL_has_pending(tls.native_handle());
             break;
         }
         st.abort_io = nullptr;
@@ -805,6 +806,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
 
         if (keep) {
             conn->clean = true;
+            tls.expires_never();
             st.idle = std::move(conn);  // for this operation's next exchange
         } else {
             co_await close_politely(st, *conn);

@@ -1,0 +1,285 @@
+#include "tls_socket.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <new>
+
+namespace neo::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+struct tls_socket::watch {
+    tcp::socket* sock;
+    unsigned tick = 0;  // which bound is current: a stale expiry does nothing
+    bool expired = false;
+};
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+// The BIO between OpenSSL and the socket: send() with MSG_NOSIGNAL (a peer gone must not raise
+// SIGPIPE in the user's process), recv(), and "retry" when the socket would block.
+tls_socket::io_state& state(BIO* b) { return *static_cast<tls_socket::io_state*>(BIO_get_data(b)); }
+
+int bio_write(BIO* b, const char* data, std::size_t n, std::size_t* written) {
+    auto& s = state(b);
+    BIO_clear_retry_flags(b);
+    for (;;) {
+        const auto r = ::send(s.fd, data, n, MSG_NOSIGNAL);
+        if (r >= 0) {
+            *written = static_cast<std::size_t>(r);
+            return 1;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            BIO_set_retry_write(b);
+        } else {
+            s.last_errno = errno;
+        }
+        return 0;
+    }
+}
+
+int bio_read(BIO* b, char* data, std::size_t n, std::size_t* read) {
+    auto& s = state(b);
+    BIO_clear_retry_flags(b);
+    for (;;) {
+        const auto r = ::recv(s.fd, data, n, 0);
+        if (r > 0) {
+            *read = static_cast<std::size_t>(r);
+            return 1;
+        }
+        if (r == 0) {
+            s.eof = true;
+            return 0;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            BIO_set_retry_read(b);
+        } else {
+            s.last_errno = errno;
+        }
+        return 0;
+    }
+}
+
+long bio_ctrl(BIO* b, int cmd, long, void*) {
+    switch (cmd) {
+    case BIO_CTRL_FLUSH:
+        return 1;  // nothing buffered here
+    case BIO_CTRL_EOF:
+        return state(b).eof ? 1 : 0;
+    default:
+        return 0;
+    }
+}
+
+BIO_METHOD* socket_method() {
+    static BIO_METHOD* const m = [] {
+        BIO_METHOD* bm = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "neo socket");
+        if (!bm) throw std::bad_alloc();
+        BIO_meth_set_write_ex(bm, bio_write);
+        BIO_meth_set_read_ex(bm, bio_read);
+        BIO_meth_set_ctrl(bm, bio_ctrl);
+        BIO_meth_set_create(bm, [](BIO* b) {
+            BIO_set_init(b, 1);
+            return 1;
+        });
+        return bm;
+    }();
+    return m;
+}
+
+}  // namespace
+
+tls_socket::tls_socket(tcp::socket sock, SSL_CTX* ctx)
+    : sock_(std::move(sock)), timer_(sock_.get_executor()), watch_(std::make_shared<watch>(watch{&sock_})) {
+    error_code ignored;
+    sock_.non_blocking(true, ignored);
+    io_.fd = sock_.native_handle();
+    ssl_ = SSL_new(ctx);
+    if (!ssl_) throw std::bad_alloc();
+    BIO* bio = BIO_new(socket_method());
+    if (!bio) {
+        SSL_free(ssl_);
+        throw std::bad_alloc();
+    }
+    BIO_set_data(bio, &io_);
+    SSL_set_bio(ssl_, bio, bio);  // the SSL owns it
+    SSL_set_connect_state(ssl_);
+    // Records are written from one buffer that stays put; OpenSSL's 2 x 16 KiB record buffers
+    // are freed while the connection waits.
+    SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+}
+
+tls_socket::~tls_socket() {
+    watch_->sock = nullptr;
+    SSL_free(ssl_);
+}
+
+void tls_socket::expires_after(std::chrono::steady_clock::duration d) {
+    auto& w = *watch_;
+    const unsigned tick = ++w.tick;
+    w.expired = false;
+    timer_.expires_after(d);  // ends the previous bound's wait
+    timer_.async_wait([w = watch_, tick](error_code ec) {
+        if (ec || !w->sock || w->tick != tick) return;
+        w->expired = true;
+        error_code ignored;
+        w->sock->cancel(ignored);
+    });
+}
+
+void tls_socket::expires_never() {
+    ++watch_->tick;
+    watch_->expired = false;
+    timer_.cancel();
+}
+
+void tls_socket::cancel() {
+    error_code ignored;
+    sock_.cancel(ignored);
+}
+
+asio::awaitable<error_code> tls_socket::wait(tcp::socket::wait_type w) {
+    auto [ec] = co_await sock_.async_wait(w, nothrow);
+    if (watch_->expired) co_return beast::error::timeout;
+    co_return ec;
+}
+
+error_code tls_socket::error_for(int ssl_error) const {
+    switch (ssl_error) {
+    case SSL_ERROR_ZERO_RETURN:
+        return asio::error::eof;  // the peer's close_notify
+    case SSL_ERROR_SYSCALL: {
+        if (const unsigned long e = ERR_get_error(); e && ERR_GET_LIB(e) != ERR_LIB_SYS)
+            return error_code(static_cast<int>(e), asio::error::get_ssl_category());
+        if (io_.last_errno) return error_code(io_.last_errno, boost::system::system_category());
+        return asio::ssl::error::stream_truncated;  // the transport ended without a close_notify
+    }
+    case SSL_ERROR_SSL: {
+        const unsigned long e = ERR_get_error();
+        if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) return asio::ssl::error::stream_truncated;
+        if (io_.last_errno && ERR_GET_LIB(e) == ERR_LIB_SYS)
+            return error_code(io_.last_errno, boost::system::system_category());
+        return error_code(static_cast<int>(e), asio::error::get_ssl_category());
+    }
+    default:
+        return asio::ssl::error::unexpected_result;
+    }
+}
+
+asio::awaitable<std::pair<error_code, std::size_t>> tls_socket::perform(op o, void* data, std::size_t n) {
+    for (;;) {
+        ERR_clear_error();
+        io_.last_errno = 0;
+        std::size_t done = 0;
+        int rc = 0;
+        switch (o) {
+        case op::handshake:
+            rc = SSL_do_handshake(ssl_);
+            break;
+        case op::read:
+            rc = SSL_read_ex(ssl_, data, n, &done);
+            break;
+        case op::write:
+            rc = SSL_write_ex(ssl_, data, n, &done);
+            break;
+        case op::shutdown:
+            rc = SSL_shutdown(ssl_);
+            if (rc == 0) rc = 1;  // ours is sent; the peer's is not awaited here
+            break;
+        }
+        if (rc > 0) co_return std::pair{error_code{}, done};
+        const int e = SSL_get_error(ssl_, rc);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            if (auto ec = co_await wait(e == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write))
+                co_return std::pair{ec, std::size_t{0}};
+            continue;
+        }
+        co_return std::pair{error_for(e), std::size_t{0}};
+    }
+}
+
+asio::awaitable<error_code> tls_socket::handshake() {
+    auto [ec, n] = co_await perform(op::handshake, nullptr, 0);
+    co_return ec;
+}
+
+asio::awaitable<error_code> tls_socket::write(asio::const_buffer data) {
+    const char* p = static_cast<const char*>(data.data());
+    std::size_t left = data.size();
+    while (left > 0) {
+        auto [ec, n] = co_await perform(op::write, const_cast<char*>(p), left);
+        if (ec) co_return ec;
+        p += n;
+        left -= n;
+    }
+    co_return error_code{};
+}
+
+asio::awaitable<error_code> tls_socket::shutdown() {
+    auto [ec, n] = co_await perform(op::shutdown, nullptr, 0);
+    co_return ec;
+}
+
+void tls_socket::shutdown_now() noexcept {
+    if (!sock_.is_open()) return;
+    ERR_clear_error();
+    SSL_shutdown(ssl_);  // the socket is non-blocking: a full buffer or a peer gone skips it
+    ERR_clear_error();
+}
+
+asio::awaitable<error_code> tls_socket::read(beast::flat_buffer& buffer, response_parser& parser) {
+    parser.eager(true);
+    for (;;) {
+        if (buffer.size() > 0) {
+            error_code ec;
+            const auto used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (!ec && parser.is_done()) co_return ec;
+            if (ec && ec != http::error::need_more) co_return ec;
+            if (!ec && used > 0 && buffer.size() > 0) continue;
+        }
+        // As Beast sizes a read: at least 512 bytes, at most 64 KiB, within the buffer's limit.
+        const std::size_t room = buffer.max_size() - buffer.size();
+        if (room == 0) co_return http::error::buffer_overflow;
+        const std::size_t want =
+            std::min({std::max<std::size_t>(512, buffer.capacity() - buffer.size()), std::size_t{65536}, room});
+        auto space = buffer.prepare(want);
+        auto [ec, n] = co_await perform(op::read, space.data(), space.size());
+        buffer.commit(n);
+        if (ec == asio::error::eof) {
+            if (!parser.got_some()) co_return http::error::end_of_stream;
+            error_code e;
+            parser.put_eof(e);
+            co_return e;
+        }
+        if (ec) co_return ec;
+    }
+}
+
+bool tls_socket::still_open() const noexcept {
+    if (!sock_.is_open() || SSL_has_pending(ssl_)) return false;
+    char probe;
+    const auto n = ::recv(io_.fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace neo::detail
