@@ -111,7 +111,7 @@ BIO_METHOD* socket_method() {
 tls_socket::tls_socket(tcp::socket sock, SSL_CTX* ctx)
     : sock_(std::move(sock)), timer_(sock_.get_executor()), watch_(std::make_shared<watch>(watch{&sock_})) {
     error_code ignored;
-    sock_.non_blocking(true, ignored);
+    if (!sock_.native_non_blocking()) sock_.native_non_blocking(true, ignored);  // after an async connect, it is
     io_.fd = sock_.native_handle();
     ssl_ = SSL_new(ctx);
     if (!ssl_) throw std::bad_alloc();
@@ -133,23 +133,22 @@ tls_socket::~tls_socket() {
     SSL_free(ssl_);
 }
 
+// The timer is armed only when a wait begins under a bound: a phase that never waits (a close
+// whose close_notify leaves at once) costs no timer at all.
 void tls_socket::expires_after(std::chrono::steady_clock::duration d) {
-    auto& w = *watch_;
-    const unsigned tick = ++w.tick;
-    w.expired = false;
-    timer_.expires_after(d);  // ends the previous bound's wait
-    timer_.async_wait([w = watch_, tick](error_code ec) {
-        if (ec || !w->sock || w->tick != tick) return;
-        w->expired = true;
-        error_code ignored;
-        w->sock->cancel(ignored);
-    });
+    expires_never();
+    deadline_ = std::chrono::steady_clock::now() + d;
+    bounded_ = true;
 }
 
 void tls_socket::expires_never() {
-    ++watch_->tick;
+    ++watch_->tick;  // an expiry already on its way does nothing
     watch_->expired = false;
-    timer_.cancel();
+    bounded_ = false;
+    if (armed_) {
+        armed_ = false;
+        timer_.cancel();
+    }
 }
 
 void tls_socket::cancel() {
@@ -158,6 +157,19 @@ void tls_socket::cancel() {
 }
 
 asio::awaitable<error_code> tls_socket::wait(tcp::socket::wait_type w) {
+    if (bounded_) {
+        if (watch_->expired || std::chrono::steady_clock::now() >= deadline_) co_return beast::error::timeout;
+        if (!armed_) {
+            armed_ = true;
+            timer_.expires_at(deadline_);
+            timer_.async_wait([w = watch_, tick = watch_->tick](error_code ec) {
+                if (ec || !w->sock || w->tick != tick) return;
+                w->expired = true;
+                error_code ignored;
+                w->sock->cancel(ignored);
+            });
+        }
+    }
     auto [ec] = co_await sock_.async_wait(w, nothrow);
     if (watch_->expired) co_return beast::error::timeout;
     co_return ec;

@@ -89,6 +89,9 @@ private:
     boost::asio::ip::tcp::socket sock_;
     boost::asio::steady_timer timer_;
     std::shared_ptr<watch> watch_;
+    std::chrono::steady_clock::time_point deadline_{};
+    bool bounded_ = false;  // a bound applies (deadline_)
+    bool armed_ = false;    // the timer waits for it
     io_state io_;
     SSL* ssl_ = nullptr;
 };
