@@ -187,6 +187,7 @@ error_code tls_socket::error_for(int ssl_error) const {
     }
     case SSL_ERROR_SSL: {
         const unsigned long e = ERR_get_error();
+        if (!e) return asio::ssl::error::unexpected_result;  // never a success without a cause
         if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) return asio::ssl::error::stream_truncated;
         if (io_.last_errno && ERR_GET_LIB(e) == ERR_LIB_SYS)
             return error_code(io_.last_errno, boost::system::system_category());
@@ -284,6 +285,7 @@ asio::awaitable<error_code> tls_socket::read(beast::flat_buffer& buffer, respons
             co_return e;
         }
         if (ec) co_return ec;
+        if (n == 0) co_return asio::ssl::error::unexpected_result;  // OpenSSL never says so; no spin if it did
     }
 }
 
