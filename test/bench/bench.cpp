@@ -376,7 +376,6 @@ concurrent_result ours_concurrent(const server& s, const options& o) {
     const auto t0 = clock_type::now();
     beat.arm();
     for (int i = 0; i < r.k; ++i) start_one();
-    if (getenv("BURST")) { auto tb = clock_type::now(); io.poll(); fprintf(stderr, "burst %.0f us\n", std::chrono::duration<double, std::micro>(clock_type::now() - tb).count()); }
     io.run();
     const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
     r.logins_per_s = r.n / secs;
