@@ -108,21 +108,24 @@ struct client_impl {
         v.push_back(s);
     }
 
-    // The bound on operations in flight (params.max_in_flight). A waiter sleeps on a
-    // timer of its own strand; an operation that ends hands its slot to the first waiter
-    // and cancels that timer through the waiter's strand.
-    struct gate_waiter {
-        asio::strand<asio::any_io_executor> strand;  // the waiting operation's
-        asio::steady_timer timer;                     // touched only on that strand
-        bool granted = false;                         // under gate_mu
-        explicit gate_waiter(const asio::strand<asio::any_io_executor>& s) : strand(s), timer(s) {}
+    // The bound on operations in flight (params.max_in_flight). A call that finds every slot
+    // taken has its input checked, then waits in line as a queued_call: no strand, coroutine,
+    // state or socket of its own (a timer for its deadline), until an operation that ends hands
+    // it its slot and it starts.
+    struct queued_call {
+        enum class state { queued, started, done };
+        state st = state::queued;                                // under gate_mu
+        std::list<std::shared_ptr<queued_call>>::iterator pos;  // in gate_queue, while queued
+        virtual ~queued_call() = default;
+        // The slot is this call's now: the operation starts (on the thread that freed it).
+        virtual void start() = 0;
     };
     std::mutex gate_mu;
     std::size_t in_flight = 0;
-    std::list<std::shared_ptr<gate_waiter>> gate_queue;
+    std::list<std::shared_ptr<queued_call>> gate_queue;
 
     bool gated() const { return params.max_in_flight > 0; }
-    // Under gate_mu: a slot, if one is free (none is while operations wait: a freed slot goes
+    // Under gate_mu: a slot, if one is free (none is while calls wait: a freed slot goes
     // straight to the first of them).
     bool take_slot() {
         if (in_flight >= params.max_in_flight) return false;
@@ -133,22 +136,24 @@ struct client_impl {
         std::lock_guard lock(gate_mu);
         return take_slot();
     }
-    // A slot now (true), or `w` joins the queue (false).
-    bool enter_or_queue(const std::shared_ptr<gate_waiter>& w) {
+    // A slot now (true), or `q` joins the line (false).
+    bool enter_or_queue(const std::shared_ptr<queued_call>& q) {
         std::lock_guard lock(gate_mu);
         if (take_slot()) return true;
-        gate_queue.push_back(w);
+        q->pos = gate_queue.insert(gate_queue.end(), q);
         return false;
     }
-    // After `w`'s wait: whether it was handed a slot; if not, it leaves the queue.
-    bool granted_or_leave(const std::shared_ptr<gate_waiter>& w) {
+    // `q` leaves the line (its deadline passed, its caller cancelled), unless it has started or
+    // already left: whether it left now.
+    bool leave_queue(queued_call& q) {
         std::lock_guard lock(gate_mu);
-        if (w->granted) return true;
-        gate_queue.remove(w);
-        return false;
+        if (q.st != queued_call::state::queued) return false;
+        q.st = queued_call::state::done;
+        gate_queue.erase(q.pos);
+        return true;
     }
     void leave_slot() {
-        std::shared_ptr<gate_waiter> next;
+        std::shared_ptr<queued_call> next;
         {
             std::lock_guard lock(gate_mu);
             if (gate_queue.empty()) {
@@ -157,12 +162,9 @@ struct client_impl {
             }
             next = std::move(gate_queue.front());
             gate_queue.pop_front();
-            next->granted = true;
+            next->st = queued_call::state::started;
         }
-        // Through the concrete strand: no copy of the timer's type-erased executor is made (or
-        // released) on this thread.
-        auto strand = next->strand;
-        asio::post(strand, [next = std::move(next)] { next->timer.cancel(); });
+        next->start();  // the slot passes to it
     }
 
     // Connections the server kept open when their operation ended, for the next operations (the
@@ -367,8 +369,8 @@ struct op_state {
     // A connection the server kept open, for the next exchange of this operation to the same
     // host:port (the OAuth2 step then the login; a retry after a 429 or 503).
     std::unique_ptr<connection> idle;
-    flight_permit permit;  // this operation's slot of max_in_flight, once admitted
-    bool admitted = false;
+    flight_permit permit;  // this operation's slot of max_in_flight (empty when not gated)
+    bool checked = false;  // its input was checked before it queued
 
     op_state(std::shared_ptr<client_impl> i, asio::strand<asio::any_io_executor> s)
         : impl(std::move(i)), strand(std::move(s)) {}
@@ -507,39 +509,6 @@ error_code read_error(const error_code& ec, bool got_header, std::string& detail
         return got_header ? errc::truncated_response : errc::connection_failed;
     if (ec.category() == asio::error::get_ssl_category()) return errc::protocol_error;
     return got_header ? errc::truncated_response : errc::connection_failed;
-}
-
-// Waits, if the client is at max_in_flight, for an operation to end and hand over its slot;
-// held until this operation ends. An error when the deadline passes or the caller cancels first.
-asio::awaitable<error_code> admit(op_state& st) {
-    if (st.admitted || !st.impl->gated()) co_return error_code{};
-    // The waiter (a timer on this strand) is made only when no slot is free at first sight.
-    std::shared_ptr<client_impl::gate_waiter> w;
-    if (st.impl->try_enter() || st.impl->enter_or_queue(w = std::make_shared<client_impl::gate_waiter>(st.strand))) {
-        st.permit = flight_permit(st.impl.get());
-        st.admitted = true;
-        co_return error_code{};
-    }
-    const auto t0 = steady::now();
-    w->timer.expires_at(st.deadline);
-    st.abort_io = [&] { w->timer.cancel(); };
-    co_await w->timer.async_wait(nothrow);
-    st.abort_io = nullptr;
-    st.diag.queued = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
-    if (st.impl->granted_or_leave(w)) {
-        st.permit = flight_permit(st.impl.get());  // handed on when this operation ends
-        st.admitted = true;
-    }
-    error_code ec;
-    if (st.cancelled) {
-        ec = asio::error::operation_aborted;
-    } else if (!st.admitted || st.time_left() <= steady::duration::zero()) {
-        ec = errc::deadline_exceeded;
-        st.diag.detail = "still queued behind max_in_flight (" + std::to_string(st.params().max_in_flight) +
-                         ") operations of this client when the deadline passed";
-    }
-    if (ec) st.diag.failed_phase = phase::queue;
-    co_return ec;
 }
 
 std::string serialize(request_t& req) {
@@ -1117,13 +1086,12 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
 
 // What can be checked before anything is sent: the step's input, then the client's credentials
 // and endpoint for it. Sets diag.detail where there is more to say than the code.
-error_code check(op_state& st, const step_args& args) {
-    const auto& p = st.params();
+error_code check(const client_params& p, diagnostics& diag, const step_args& args) {
     const auto& gw = p.gateway;
     auto can_send = [&](const endpoint& ep, credentials need) {
         std::string why;
         auto ec = validate(p, ep, need, &why);
-        if (ec) st.diag.detail = why;
+        if (ec) diag.detail = why;
         return ec;
     };
     auto session_with_user = [](const session_ref& s) -> error_code {
@@ -1154,16 +1122,15 @@ error_code check(op_state& st, const step_args& args) {
     return ec;
 }
 
-// The checks, a slot of max_in_flight (before any work that a queued operation need not do
-// yet), the steps, then the polite close of a connection the server kept open for them.
+// The checks (unless made before the call queued), the steps, then the polite close of a
+// connection the server kept open for them. It runs holding a slot of max_in_flight.
 asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
-    const auto& deadline = stp->params().retry.deadline;
-    if (deadline.count() > 0) stp->deadline = steady::now() + deadline;
     outcome o;
-    if (auto ec = check(*stp, *args)) {
+    if (auto ec = stp->checked ? error_code() : check(stp->params(), stp->diag, *args)) {
         o.ec = ec;
-    } else if (auto e = co_await admit(*stp)) {
-        o.ec = e;
+    } else if (stp->cancelled) {
+        o.ec = asio::error::operation_aborted;  // cancelled after its turn came, before it ran
+        stp->diag.failed_phase = phase::queue;
     } else {
         o = co_await run_steps(stp, std::move(args));
     }
@@ -1177,23 +1144,34 @@ asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<s
     co_return o;
 }
 
+// How a call ends: its diagnostics written, then its handler through the handler's executor.
 template <class Handler, class Deliver>
-void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, diagnostics* diag, Handler handler,
-            Deliver deliver) {
-    // An operation admitted at once (a slot of max_in_flight is free) takes a connection an
-    // earlier operation left open: it runs on that connection's strand, the one its stream's
-    // handlers run on, and tries it first (exchange() checks host and liveness). One that will
-    // wait for a slot holds no connection while it waits.
-    const bool admitted_now = impl->gated() && impl->try_enter();
-    flight_permit permit = admitted_now ? flight_permit(impl.get()) : flight_permit();
-    auto parked = impl->params.keep_alive && (admitted_now || !impl->gated()) ? impl->take_parked() : std::nullopt;
+void complete(const std::shared_ptr<client_impl>& impl, diagnostics* diag, diagnostics&& d, Handler&& h,
+              const Deliver& deliver, outcome&& o) {
+    if (auto s = asio::get_associated_cancellation_slot(h); s.is_connected()) s.clear();
+    if (diag) *diag = std::move(d);
+    auto hex = asio::get_associated_executor(h, impl->ex);
+    asio::dispatch(hex, [h = std::move(h), o = std::move(o), deliver]() mutable { deliver(std::move(h), std::move(o)); });
+}
+
+// Starts the operation, its slot held (or the client not gated). It runs on a strand of its own,
+// or on the strand of a connection an earlier operation left open, which it takes and tries
+// first (exchange() checks host and liveness): that strand is the one the connection's stream
+// handlers run on. `queued` is the line's record of a call that waited: its cancellation slot is
+// already wired to it, and it forwards a cancellation to the operation from now on.
+template <class Handler, class Deliver>
+void run_admitted(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, diagnostics* diag, Handler handler,
+                  Deliver deliver, steady::time_point deadline, std::function<void(const std::shared_ptr<op_state>&)> wire_cancel) {
+    const bool gated = impl->gated();
+    auto parked = impl->params.keep_alive ? impl->take_parked() : std::nullopt;
     auto strand = parked ? parked->strand : asio::make_strand(impl->ex);
     auto st = std::make_shared<op_state>(std::move(impl), std::move(strand));
-    st->permit = std::move(permit);
-    st->admitted = admitted_now;
+    if (gated) st->permit = flight_permit(st->impl.get());
+    st->deadline = deadline;
     if (parked) st->idle = std::move(parked->conn);
-    auto slot = asio::get_associated_cancellation_slot(handler);
-    if (slot.is_connected()) {
+    if (wire_cancel) {
+        wire_cancel(st);
+    } else if (auto slot = asio::get_associated_cancellation_slot(handler); slot.is_connected()) {
         slot.assign([st](asio::cancellation_type type) {
             if (type != asio::cancellation_type::none) asio::post(st->strand, [st] { st->cancel(); });
         });
@@ -1203,14 +1181,129 @@ void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, 
                    [st, diag, h = std::move(handler), deliver](std::exception_ptr e, outcome o) mutable {
                        if (e) o = outcome{errc::internal_error, {}};
                        st->permit = flight_permit();
-                       if (auto s = asio::get_associated_cancellation_slot(h); s.is_connected()) s.clear();
                        st->abort_io = nullptr;
-                       if (diag) *diag = std::move(st->diag);
-                       auto hex = asio::get_associated_executor(h, st->impl->ex);
-                       asio::dispatch(hex, [h = std::move(h), o = std::move(o), deliver]() mutable {
-                           deliver(std::move(h), std::move(o));
-                       });
+                       complete(st->impl, diag, std::move(st->diag), std::move(h), deliver, std::move(o));
                    });
+}
+
+// A call that found every slot taken, waiting in line: its deadline counts from the call.
+template <class Handler, class Deliver>
+struct queued_call_of final : client_impl::queued_call, std::enable_shared_from_this<queued_call_of<Handler, Deliver>> {
+    std::shared_ptr<client_impl> impl;
+    std::shared_ptr<step_args> args;
+    diagnostics* diag;
+    diagnostics d;  // what its checks said
+    Handler handler;
+    Deliver deliver;
+    steady::time_point since = steady::now();
+    steady::time_point deadline;
+    std::optional<asio::steady_timer> timer;  // for the deadline; set up before it is in line
+    std::shared_ptr<op_state> op;             // under gate_mu, once started
+    bool cancel_requested = false;            // under gate_mu: a cancellation before `op` exists
+
+    queued_call_of(std::shared_ptr<client_impl> i, std::shared_ptr<step_args> a, diagnostics* dg, diagnostics&& checked,
+                   Handler&& h, const Deliver& dl, steady::time_point dead)
+        : impl(std::move(i)), args(std::move(a)), diag(dg), d(std::move(checked)), handler(std::move(h)), deliver(dl),
+          deadline(dead) {}
+
+    void start() override {
+        if (timer) timer->cancel();
+        const auto waited = std::chrono::duration_cast<milliseconds>(steady::now() - since);
+        auto self = this->shared_from_this();
+        run_admitted(impl, std::move(args), diag, std::move(handler), deliver, deadline,
+                     [self, waited](const std::shared_ptr<op_state>& st) {
+                         st->checked = true;
+                         st->diag = std::move(self->d);
+                         st->diag.queued = waited;
+                         std::lock_guard lock(self->impl->gate_mu);
+                         self->op = st;
+                         if (self->cancel_requested) st->cancelled = true;  // before its coroutine runs
+                     });
+    }
+
+    // Its deadline passed (`ec` deadline_exceeded) or its caller cancelled while it waited.
+    void fail(error_code ec) {
+        auto self = this->shared_from_this();
+        asio::post(impl->ex, [self, ec] {  // never inside the caller's emit(), nor the timer's cancel
+            auto& q = *self;
+            q.d.failed_phase = phase::queue;
+            q.d.queued = std::chrono::duration_cast<milliseconds>(steady::now() - q.since);
+            if (ec == errc::deadline_exceeded)
+                q.d.detail = "still queued behind max_in_flight (" + std::to_string(q.impl->params.max_in_flight) +
+                             ") operations of this client when the deadline passed";
+            complete(q.impl, q.diag, std::move(q.d), std::move(q.handler), q.deliver, outcome{ec, {}});
+        });
+    }
+
+    void cancel() {
+        std::shared_ptr<op_state> running;
+        {
+            std::lock_guard lock(impl->gate_mu);
+            switch (st) {
+            case state::done:
+                return;
+            case state::started:
+                if (!op) {
+                    cancel_requested = true;
+                    return;
+                }
+                running = op;
+                break;
+            case state::queued:
+                st = state::done;
+                impl->gate_queue.erase(pos);
+                break;
+            }
+        }
+        if (running) {
+            asio::post(running->strand, [running] { running->cancel(); });
+            return;
+        }
+        if (timer) timer->cancel();
+        fail(asio::error::operation_aborted);
+    }
+};
+
+template <class Handler, class Deliver>
+void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, diagnostics* diag, Handler handler,
+            Deliver deliver) {
+    const auto& limit = impl->params.retry.deadline;
+    const auto deadline = limit.count() > 0 ? steady::now() + limit : steady::time_point::max();
+    if (!impl->gated() || impl->try_enter()) {
+        run_admitted(std::move(impl), std::move(args), diag, std::move(handler), deliver, deadline, {});
+        return;
+    }
+    // Every slot is taken: the input is checked now (bad input fails at once, not in its turn).
+    diagnostics checked;
+    if (auto ec = check(impl->params, checked, *args)) {
+        asio::post(impl->ex, [impl, diag, checked = std::move(checked), h = std::move(handler), deliver, ec]() mutable {
+            complete(impl, diag, std::move(checked), std::move(h), deliver, outcome{ec, {}});
+        });
+        return;
+    }
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    auto q = std::make_shared<queued_call_of<Handler, Deliver>>(impl, std::move(args), diag, std::move(checked),
+                                                                 std::move(handler), deliver, deadline);
+    if (deadline != steady::time_point::max()) {
+        q->timer.emplace(impl->ex, deadline);
+        q->timer->async_wait([w = std::weak_ptr(q)](error_code ec) {
+            auto q = w.lock();
+            if (ec || !q) return;
+            if (q->impl->leave_queue(*q)) q->fail(errc::deadline_exceeded);
+        });
+    }
+    if (slot.is_connected()) {
+        slot.assign([q](asio::cancellation_type type) {
+            if (type != asio::cancellation_type::none) q->cancel();
+        });
+    }
+    if (impl->enter_or_queue(q)) {  // a slot came free meanwhile
+        {
+            std::lock_guard lock(impl->gate_mu);
+            q->st = client_impl::queued_call::state::started;
+        }
+        q->start();
+    }
 }
 
 }  // namespace
