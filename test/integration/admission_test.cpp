@@ -176,6 +176,22 @@ BOOST_FIXTURE_TEST_CASE(a_failing_operation_hands_its_slot_on, fixture) {
     BOOST_TEST(mock.request_count(route::login) == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_login_whose_turn_comes_takes_the_connection_the_last_one_left_open, fixture) {
+    // Five logins at once, one at a time: the four that wait start as another ends, each over the
+    // connection that one left open (the warm-up's too): one connection, one handshake in all.
+    auto p = params();
+    p.max_in_flight = 1;
+    neo::client c{io, p};
+    auto r = parallel_logins(*this, c, 5, [] {});
+    BOOST_TEST(r.ok == 5);
+    BOOST_TEST(mock.connections() == 0u);  // reset after the warm-up, whose connection all five use
+    BOOST_TEST(mock.handshakes() == 0u);
+    BOOST_TEST(mock.request_count(route::login) == 5u);
+    int reused = 0;
+    for (const auto& d : r.diags) reused += d.history.size() == 1 && d.history.back().connection_reused;
+    BOOST_TEST(reused == 5);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(tls_resumption_in_parallel)
