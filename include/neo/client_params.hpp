@@ -77,10 +77,12 @@ struct client_params {
     /// the end of their input checks to their end; each holds at most one connection, so this
     /// bounds the client's connections too. Others wait, in order of arrival, cancellable and
     /// within their deadline (`diagnostics::queued` says how long; `phase::queue` if the
-    /// deadline passes), having done nothing yet but check their input: bad input fails at once. An engine that logs in hundreds of accounts at the open
-    /// keeps its event loop ticking (the TLS handshakes' CPU work reaches the loop a few at a
-    /// time), a waiting login holds no socket and no TLS state, and the gateway sees a bounded
-    /// burst. 0: no bound. Default: 4.
+    /// deadline passes), having done nothing yet but check their input: bad input fails at once.
+    /// A waiting call holds no socket, TLS state, strand or coroutine (a few hundred bytes and a
+    /// timer for its deadline); when its turn comes it takes the connection the operation that
+    /// just ended left open, if the server kept it. An engine that logs in hundreds of accounts
+    /// at the open keeps its event loop ticking (the TLS handshakes' CPU work reaches the loop a
+    /// few at a time), and the gateway sees a bounded burst. 0: no bound. Default: 4.
     std::size_t max_in_flight = 4;
     /// Addresses to use instead of DNS for some host names, like curl's `--resolve`: host name ->
     /// IP literal. The certificate is still checked against the host name, which is also sent as
