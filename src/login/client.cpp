@@ -52,7 +52,7 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 struct connection;
 
-struct client_impl {
+struct client_impl : std::enable_shared_from_this<client_impl> {
     asio::any_io_executor ex;
     client_params params;
     std::unique_ptr<ssl::context> own_ctx;
@@ -110,19 +110,65 @@ struct client_impl {
 
     // The bound on operations in flight (params.max_in_flight). A call that finds every slot
     // taken has its input checked, then waits in line as a queued_call: no strand, coroutine,
-    // state or socket of its own (a timer for its deadline), until an operation that ends hands
-    // it its slot and it starts.
+    // state, socket or timer of its own, until an operation that ends hands it its slot and it
+    // starts.
     struct queued_call {
         enum class state { queued, started, done };
         state st = state::queued;                                // under gate_mu
         std::list<std::shared_ptr<queued_call>>::iterator pos;  // in gate_queue, while queued
+        steady::time_point deadline = steady::time_point::max();
         virtual ~queued_call() = default;
         // The slot is this call's now: the operation starts (on the thread that freed it).
         virtual void start() = 0;
+        // Its deadline passed while it waited; it has left the line.
+        virtual void expire() = 0;
     };
     std::mutex gate_mu;
     std::size_t in_flight = 0;
     std::list<std::shared_ptr<queued_call>> gate_queue;
+    // One timer for the deadlines of the whole line, armed while someone waits: a client's calls
+    // all have the same deadline from their call, so the first in line has the earliest.
+    std::optional<asio::steady_timer> line_timer;  // touched under gate_mu
+    bool line_timer_armed = false;
+
+    // Under gate_mu.
+    void arm_line_timer() {
+        if (gate_queue.empty() || gate_queue.front()->deadline == steady::time_point::max()) return;
+        line_timer_armed = true;
+        line_timer->expires_at(gate_queue.front()->deadline);
+        line_timer->async_wait([w = weak_from_this()](error_code ec) {
+            if (ec) return;
+            if (auto self = w.lock()) self->expire_waiting();
+        });
+    }
+    // Under gate_mu: the line changed at its head.
+    void line_changed() {
+        if (gate_queue.empty() && line_timer_armed) {
+            line_timer_armed = false;
+            line_timer->cancel();
+        } else if (!line_timer_armed) {
+            arm_line_timer();
+        }
+    }
+    void expire_waiting() {
+        std::vector<std::shared_ptr<queued_call>> expired;
+        {
+            std::lock_guard lock(gate_mu);
+            line_timer_armed = false;
+            const auto now = steady::now();
+            for (auto it = gate_queue.begin(); it != gate_queue.end();) {
+                if ((*it)->deadline <= now) {
+                    (*it)->st = queued_call::state::done;
+                    expired.push_back(std::move(*it));
+                    it = gate_queue.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            arm_line_timer();
+        }
+        for (auto& q : expired) q->expire();
+    }
 
     bool gated() const { return params.max_in_flight > 0; }
     // Under gate_mu: a slot, if one is free (none is while calls wait: a freed slot goes
@@ -141,16 +187,8 @@ struct client_impl {
         std::lock_guard lock(gate_mu);
         if (take_slot()) return true;
         q->pos = gate_queue.insert(gate_queue.end(), q);
+        line_changed();
         return false;
-    }
-    // `q` leaves the line (its deadline passed, its caller cancelled), unless it has started or
-    // already left: whether it left now.
-    bool leave_queue(queued_call& q) {
-        std::lock_guard lock(gate_mu);
-        if (q.st != queued_call::state::queued) return false;
-        q.st = queued_call::state::done;
-        gate_queue.erase(q.pos);
-        return true;
     }
     void leave_slot() {
         std::shared_ptr<queued_call> next;
@@ -163,6 +201,7 @@ struct client_impl {
             next = std::move(gate_queue.front());
             gate_queue.pop_front();
             next->st = queued_call::state::started;
+            if (gate_queue.empty()) line_changed();
         }
         next->start();  // the slot passes to it
     }
@@ -1196,18 +1235,18 @@ struct queued_call_of final : client_impl::queued_call, std::enable_shared_from_
     Handler handler;
     Deliver deliver;
     steady::time_point since = steady::now();
-    steady::time_point deadline;
-    std::optional<asio::steady_timer> timer;  // for the deadline; set up before it is in line
     std::shared_ptr<op_state> op;             // under gate_mu, once started
     bool cancel_requested = false;            // under gate_mu: a cancellation before `op` exists
 
     queued_call_of(std::shared_ptr<client_impl> i, std::shared_ptr<step_args> a, diagnostics* dg, diagnostics&& checked,
                    Handler&& h, const Deliver& dl, steady::time_point dead)
-        : impl(std::move(i)), args(std::move(a)), diag(dg), d(std::move(checked)), handler(std::move(h)), deliver(dl),
-          deadline(dead) {}
+        : impl(std::move(i)), args(std::move(a)), diag(dg), d(std::move(checked)), handler(std::move(h)), deliver(dl) {
+        deadline = dead;
+    }
+
+    void expire() override { fail(errc::deadline_exceeded); }
 
     void start() override {
-        if (timer) timer->cancel();
         const auto waited = std::chrono::duration_cast<milliseconds>(steady::now() - since);
         auto self = this->shared_from_this();
         run_admitted(impl, std::move(args), diag, std::move(handler), deliver, deadline,
@@ -1252,6 +1291,7 @@ struct queued_call_of final : client_impl::queued_call, std::enable_shared_from_
             case state::queued:
                 st = state::done;
                 impl->gate_queue.erase(pos);
+                impl->line_changed();
                 break;
             }
         }
@@ -1259,7 +1299,6 @@ struct queued_call_of final : client_impl::queued_call, std::enable_shared_from_
             asio::post(running->strand, [running] { running->cancel(); });
             return;
         }
-        if (timer) timer->cancel();
         fail(asio::error::operation_aborted);
     }
 };
@@ -1284,14 +1323,6 @@ void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, 
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto q = std::make_shared<queued_call_of<Handler, Deliver>>(impl, std::move(args), diag, std::move(checked),
                                                                  std::move(handler), deliver, deadline);
-    if (deadline != steady::time_point::max()) {
-        q->timer.emplace(impl->ex, deadline);
-        q->timer->async_wait([w = std::weak_ptr(q)](error_code ec) {
-            auto q = w.lock();
-            if (ec || !q) return;
-            if (q->impl->leave_queue(*q)) q->fail(errc::deadline_exceeded);
-        });
-    }
     if (slot.is_connected()) {
         slot.assign([q](asio::cancellation_type type) {
             if (type != asio::cancellation_type::none) q->cancel();
@@ -1317,6 +1348,7 @@ std::shared_ptr<client_impl> make_client_impl(asio::any_io_executor ex, client_p
     impl->ex = std::move(ex);
     impl->params = std::move(params);
     impl->retry_tokens = impl->params.retry.budget.capacity;
+    impl->line_timer.emplace(impl->ex);
     if (impl->params.tls_context) {
         impl->ctx = impl->params.tls_context;
     } else {
