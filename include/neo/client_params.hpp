@@ -74,7 +74,7 @@ struct client_params {
     /// Default: 10 s.
     std::chrono::milliseconds keep_alive_idle{10000};
     /// At most this many operations (`async_login`, each step) of this client run at once, from
-    /// the end of their input checks to their end; each holds at most one connection, so this
+    /// their call (or their turn) to their end; each holds at most one connection, so this
     /// bounds the client's connections too. Others wait, in order of arrival, cancellable and
     /// within their deadline (`diagnostics::queued` says how long; `phase::queue` if the
     /// deadline passes), having done nothing yet but check their input: bad input fails at once.

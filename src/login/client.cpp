@@ -312,8 +312,8 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
 
 }  // namespace
 
-// One of the client's max_in_flight slots, held by an operation from the end of its input checks
-// to its end.
+// One of the client's max_in_flight slots, held by an operation while it runs: from its call (a
+// slot free then) or its turn in line, to its end.
 class flight_permit {
     client_impl* impl_ = nullptr;
 
