@@ -37,6 +37,16 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 // SIGPIPE in the user's process), recv(), and "retry" when the socket would block.
 tls_socket::io_state& state(BIO* b) { return *static_cast<tls_socket::io_state*>(BIO_get_data(b)); }
 
+// A send() or recv() that failed (not EINTR): "retry" in `direction` when the socket would
+// block, else the errno kept for error_for().
+int failed(BIO* b, tls_socket::io_state& s, int direction) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        BIO_set_flags(b, direction | BIO_FLAGS_SHOULD_RETRY);
+    else
+        s.last_errno = errno;
+    return 0;
+}
+
 int bio_write(BIO* b, const char* data, std::size_t n, std::size_t* written) {
     auto& s = state(b);
     BIO_clear_retry_flags(b);
@@ -47,12 +57,7 @@ int bio_write(BIO* b, const char* data, std::size_t n, std::size_t* written) {
             return 1;
         }
         if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            BIO_set_retry_write(b);
-        } else {
-            s.last_errno = errno;
-        }
-        return 0;
+        return failed(b, s, BIO_FLAGS_WRITE);
     }
 }
 
@@ -70,12 +75,7 @@ int bio_read(BIO* b, char* data, std::size_t n, std::size_t* read) {
             return 0;
         }
         if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            BIO_set_retry_read(b);
-        } else {
-            s.last_errno = errno;
-        }
-        return 0;
+        return failed(b, s, BIO_FLAGS_READ);
     }
 }
 
