@@ -1,8 +1,11 @@
 // neo/async_login.hpp: a one-shot login without keeping a client.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/client.hpp>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 namespace detail {
@@ -41,3 +44,4 @@ auto async_login(boost::asio::io_context& ctx, client_params params, login_reque
 }
 
 }  // namespace neo
+NEO_VISIBLE_END

@@ -1,6 +1,8 @@
 // neo/client.hpp: the I/O object that logs in.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/client_params.hpp>
 #include <neo/diagnostics.hpp>
 #include <neo/login_request.hpp>
@@ -19,6 +21,7 @@ namespace boost::asio {
 class io_context;
 }
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// The completion signature of `async_login`.
@@ -34,7 +37,7 @@ using ack_handler = boost::asio::any_completion_handler<ack_signature>;
 using default_completion_token = boost::asio::deferred_t;
 
 namespace detail {
-struct client_impl;
+struct NEO_HIDDEN client_impl;
 std::shared_ptr<client_impl> make_client_impl(boost::asio::any_io_executor ex, client_params params);
 void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnostics* diag, login_handler handler);
 
@@ -42,7 +45,7 @@ template <class T>
 inline constexpr bool is_diagnostics_v = std::is_same_v<std::decay_t<T>, diagnostics>;
 
 struct initiate_login {
-    std::shared_ptr<client_impl> impl;
+    std::shared_ptr<client_impl> impl{};
     template <class Handler>
     void operator()(Handler&& h, login_request req, diagnostics* diag) const {
         start_login(impl, std::move(req), diag, login_handler(std::forward<Handler>(h)));
@@ -50,7 +53,7 @@ struct initiate_login {
 };
 
 // The arguments of one step of the family, made by compiled code (kept out of this header).
-struct step_args;
+struct NEO_HIDDEN step_args;
 std::shared_ptr<step_args> generate_otp_args(const session& view);
 std::shared_ptr<step_args> second_factor_args(const session& view, second_factor f);
 std::shared_ptr<step_args> logout_args(const session& trade);
@@ -62,7 +65,7 @@ void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a,
 
 template <class Signature>
 struct initiate_step {
-    std::shared_ptr<client_impl> impl;
+    std::shared_ptr<client_impl> impl{};
     template <class Handler>
     void operator()(Handler&& h, std::shared_ptr<step_args> a, diagnostics* diag) const {
         start_step(impl, std::move(a), diag, boost::asio::any_completion_handler<Signature>(std::forward<Handler>(h)));
@@ -204,7 +207,8 @@ private:
                                                              std::move(a), diag);
     }
 
-    std::shared_ptr<detail::client_impl> impl_;
+    std::shared_ptr<detail::client_impl> impl_{};
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

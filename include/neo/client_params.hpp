@@ -1,6 +1,8 @@
 // neo/client_params.hpp: every option of a client, in one aggregate.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/gateway.hpp>
 #include <neo/logger.hpp>
 #include <neo/retry_policy.hpp>
@@ -17,6 +19,7 @@ namespace boost::asio::ssl {
 class context;
 }
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// Bounds of each phase of one HTTP exchange. Each is also cut to the time left before the
@@ -39,17 +42,17 @@ struct client_params {
     /// Where to log in. Default: UAT.
     neo::gateway gateway = neo::gateway::uat();
     /// OAuth2 client credentials for the app token. Default: empty (then access_token is needed).
-    std::string consumer_key;
-    secret consumer_secret;
+    std::string consumer_key{};
+    secret consumer_secret{};
     /// A ready app token; when set the OAuth2 step is skipped. Default: empty.
-    secret access_token;
+    secret access_token{};
     /// Generation 2's `neo-fin-key` header. Default: "neotradeapi", as the SDK sends.
     std::string neo_fin_key = "neotradeapi";
     /// PEM file of the CAs to trust instead of the system store; read once, when the client is
     /// built. Default: empty (the system store).
-    std::string ca_file;
+    std::string ca_file{};
     /// The same as PEM text in memory (added to ca_file or the system store). Default: empty.
-    std::string ca_pem;
+    std::string ca_pem{};
     /// A context of the caller's to use instead of one the client makes; it must outlive the
     /// client. Peer and host name verification are still set on every stream. Default: null (the client makes a
     /// verifying TLS 1.2+ context once, not per login).
@@ -87,24 +90,25 @@ struct client_params {
     /// Addresses to use instead of DNS for some host names, like curl's `--resolve`: host name ->
     /// IP literal. The certificate is still checked against the host name, which is also sent as
     /// SNI. For pinning a gateway's address, or for tests. Default: empty (DNS for every name).
-    std::vector<std::pair<std::string, std::string>> resolve_overrides;
+    std::vector<std::pair<std::string, std::string>> resolve_overrides{};
     /// Per-phase bounds. Defaults: 10 s each, 1 s for the TLS shutdown.
-    neo::timeouts timeouts;
+    neo::timeouts timeouts{};
     /// Retry, backoff and deadline. Defaults: 4 attempts, 250 ms base (1 s after 429), 8 s cap,
     /// 30 s deadline.
-    retry_policy retry;
+    retry_policy retry{};
     /// Header and body bounds. Defaults: 16 KiB and 1 MiB.
-    response_limits limits;
+    response_limits limits{};
     /// Sent as User-Agent. Default: "neo-login/0.1".
     std::string user_agent = "neo-login/0.1";
     /// Where log lines go. Default: nowhere.
-    neo::logger logger;
+    neo::logger logger{};
     /// The random draw in [0, 1) for the backoff jitter. Default: null (an internal generator).
-    std::function<double()> random;
+    std::function<double()> random{};
     /// Called with each backoff wait before it starts; returns how long to actually wait.
     /// Tests return zero to make waits instant while diagnostics keep the computed wait.
     /// Default: null (wait as computed).
-    std::function<std::chrono::milliseconds(std::chrono::milliseconds)> on_backoff;
+    std::function<std::chrono::milliseconds(std::chrono::milliseconds)> on_backoff{};
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

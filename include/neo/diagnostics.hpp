@@ -1,6 +1,8 @@
 // neo/diagnostics.hpp: the detail behind an error_code.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <string>
 #include <vector>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// The phases of one HTTP exchange.
@@ -20,15 +23,15 @@ std::ostream& operator<<(std::ostream& os, phase p);
 /// One HTTP attempt of an operation.
 struct attempt_record {
     int number = 0;  ///< 1-based, across the steps of one operation
-    std::string
-        step;  ///< "app_token", "login", "otp_generate", "second_factor", "logout", "totp_login", "totp_validate"
-    boost::system::error_code result;  ///< empty on success
+    /// "app_token", "login", "otp_generate", "second_factor", "logout", "totp_login", "totp_validate"
+    std::string step{};
+    boost::system::error_code result{};  ///< empty on success
     unsigned http_status = 0;          ///< 0 when no answer was read
     phase failed_phase = phase::none;
     std::chrono::milliseconds elapsed{0};
     /// The wait before the next attempt (what was asked for; 0 for the last attempt).
     std::chrono::milliseconds wait{0};
-    std::optional<std::chrono::seconds> retry_after;
+    std::optional<std::chrono::seconds> retry_after{};
     /// The TLS handshake resumed an earlier session (no full handshake).
     bool tls_resumed = false;
     /// The attempt went over a connection kept open by an earlier exchange (no handshake at all).
@@ -39,13 +42,13 @@ struct attempt_record {
 /// Never holds a secret or a token: server messages are redacted.
 struct diagnostics {
     unsigned http_status = 0;    ///< of the last answer read, 0 if none
-    std::string server_code;     ///< e.g. "10300", "900901", "invalid_client", "401"
-    std::string server_message;  ///< e.g. "Invalid Credentials"
-    std::string detail;          ///< the library's own words: TLS reason, limit hit, field missing
+    std::string server_code{};     ///< e.g. "10300", "900901", "invalid_client", "401"
+    std::string server_message{};  ///< e.g. "Invalid Credentials"
+    std::string detail{};          ///< the library's own words: TLS reason, limit hit, field missing
     phase failed_phase = phase::none;
     int attempts = 0;
-    std::vector<attempt_record> history;
-    std::optional<std::chrono::seconds> retry_after;  ///< the last one received
+    std::vector<attempt_record> history{};
+    std::optional<std::chrono::seconds> retry_after{};  ///< the last one received
     /// Time waited for a slot of client_params::max_in_flight before the first exchange.
     std::chrono::milliseconds queued{0};
 
@@ -53,3 +56,4 @@ struct diagnostics {
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

@@ -1,6 +1,8 @@
 // neo/error.hpp: the library's error codes and the conditions that group them.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/error_condition.hpp>
@@ -8,6 +10,7 @@
 #include <iosfwd>
 #include <type_traits>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// Every failure the library reports itself. Cancellation by the caller is reported as
@@ -94,6 +97,7 @@ condition condition_of(errc e) noexcept;
 std::ostream& operator<<(std::ostream& os, errc e);
 
 }  // namespace neo
+NEO_VISIBLE_END
 
 namespace boost::system {
 template <>

@@ -1,6 +1,8 @@
 // neo/fixed_string.hpp: a short string stored inside the object.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// Up to `Capacity` bytes, stored inside the object: no heap, no pointer to itself.
@@ -73,3 +76,4 @@ private:
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

@@ -1,9 +1,12 @@
 // neo/gateway.hpp: where the login family lives (UAT, prod, or any https origin).
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <string>
 #include <string_view>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// Which set of documented paths to use. `live` is the SDK's name for prod.
@@ -11,21 +14,21 @@ enum class environment { uat, prod, live = prod };
 
 /// One HTTPS endpoint: host (a DNS name or an IP literal, IPv6 without brackets), port, path.
 struct endpoint {
-    std::string host;
+    std::string host{};
     std::string port = "443";
-    std::string target;
+    std::string target{};
 };
 
 /// The endpoints of the login family for one environment.
 struct gateway {
     // generation 1
-    endpoint app_token;     ///< OAuth2 client-credentials token
-    endpoint login;         ///< password/MPIN login (view token), also the second factor (trade token)
-    endpoint otp_generate;  ///< sends the OTP for the second factor
-    endpoint logout;        ///< ends a trade session
+    endpoint app_token{};     ///< OAuth2 client-credentials token
+    endpoint login{};         ///< password/MPIN login (view token), also the second factor (trade token)
+    endpoint otp_generate{};  ///< sends the OTP for the second factor
+    endpoint logout{};        ///< ends a trade session
     // generation 2 (the current API)
-    endpoint totp_login;     ///< tradeApiLogin: mobile number, UCC and TOTP (view token)
-    endpoint totp_validate;  ///< tradeApiValidate: MPIN (trade token and base URL)
+    endpoint totp_login{};     ///< tradeApiLogin: mobile number, UCC and TOTP (view token)
+    endpoint totp_validate{};  ///< tradeApiValidate: MPIN (trade token and base URL)
 
     /// UAT: nsbxapi.kotaksecurities.com/oauth2/token, nsbxapi-gw.kotaksecurities.com/api/1.0/
     /// {login/v2/validate, login/otp/generate, logout}; generation 2 on
@@ -48,3 +51,4 @@ struct gateway {
 std::string check_endpoint(const endpoint& ep);
 
 }  // namespace neo
+NEO_VISIBLE_END

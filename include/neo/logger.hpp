@@ -1,9 +1,12 @@
 // neo/logger.hpp: an injected logger. The library never writes a secret or a token to it.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <functional>
 #include <string_view>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 enum class log_level { trace = 0, debug, info, warning, error, off };
@@ -13,7 +16,7 @@ const char* to_string(log_level l) noexcept;
 /// The sink is called on the operation's strand; it must not block for long.
 struct logger {
     log_level level = log_level::warning;
-    std::function<void(log_level, std::string_view)> sink;
+    std::function<void(log_level, std::string_view)> sink{};
 
     bool enabled(log_level l) const noexcept { return sink && l >= level && l != log_level::off; }
     void log(log_level l, std::string_view line) const {
@@ -22,3 +25,4 @@ struct logger {
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

@@ -1,9 +1,12 @@
 // neo/login_request.hpp: what each step of the login family sends (who logs in, and with what).
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/fixed_string.hpp>
 #include <neo/secret.hpp>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// A user identity field: at most 64 bytes, stored in place (see fixed_string).
@@ -15,14 +18,14 @@ using identity = fixed_string<64>;
 /// `co_await` expression is safe with every compiler (GCC 12 included).
 struct login_request {
     /// "9999999908" (sent as "+919999999908") or "+919999999908".
-    identity mobilenumber;
+    identity mobilenumber{};
     /// Sent under the all-lower-case key `userid`.
-    identity userid;
+    identity userid{};
     /// Upper-cased, then checked against [A-Z]{5}[0-9]{4}[A-Z].
-    identity pan;
-    secret password;
+    identity pan{};
+    secret password{};
     /// 6 digits, instead of the password.
-    secret mpin;
+    secret mpin{};
 };
 
 /// Generation 1, the second factor of `client::async_session_2fa`: exactly one of `otp` and `mpin`.
@@ -31,23 +34,24 @@ struct login_request {
 /// Stored in place, like login_request.
 struct second_factor {
     /// 4 digits, as sent after `client::async_generate_otp`.
-    secret otp;
+    secret otp{};
     /// 6 digits, instead of an OTP.
-    secret mpin;
-    identity mobilenumber;
-    identity userid;
-    identity pan;
+    secret mpin{};
+    identity mobilenumber{};
+    identity userid{};
+    identity pan{};
 };
 
 /// Generation 2, `client::async_totp_login`: mobile number, client code and a current TOTP.
 /// Stored in place, like login_request.
 struct totp_login_request {
     /// "9999999908" (sent as "+919999999908") or "+919999999908".
-    identity mobilenumber;
+    identity mobilenumber{};
     /// The client code, e.g. "TESTYA24" (letters and digits, at most 32).
-    identity ucc;
+    identity ucc{};
     /// 6 digits: the code of the moment, e.g. from `neo::totp`.
-    secret totp;
+    secret totp{};
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

@@ -1,12 +1,15 @@
 // neo/retry_policy.hpp: whether, how much and how long to retry.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/error.hpp>
 
 #include <chrono>
 #include <optional>
 #include <string_view>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// A per-client retry budget: a token bucket in the style of the AWS SDKs' retry quota and gRPC's
@@ -37,7 +40,7 @@ struct retry_policy {
     /// reset, truncated answer). Login changes no account state, so this is on by default.
     bool retry_ambiguous = true;
     /// Shared by all operations of one client. Default: on, 10 tokens, 1 per retry, 1 back per success.
-    retry_budget budget;
+    retry_budget budget{};
 };
 
 /// Classification: may an attempt that failed with `ec` be retried? `request_sent` says the
@@ -55,3 +58,4 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now);
 
 }  // namespace neo
+NEO_VISIBLE_END

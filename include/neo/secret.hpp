@@ -1,6 +1,8 @@
 // neo/secret.hpp: a string that wipes itself and never prints its content.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/fixed_string.hpp>
 
 #include <cstddef>
@@ -8,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// Overwrites `n` bytes at `p` in a way the compiler cannot remove (`OPENSSL_cleanse`).
@@ -54,10 +57,11 @@ private:
         using fixed_string::fixed_string;
         using fixed_string::mutable_data;
     };
-    storage value_;
+    storage value_{};
 };
 
 /// Prints `***` (or nothing for an empty secret), never the content.
 std::ostream& operator<<(std::ostream& os, const secret& s);
 
 }  // namespace neo
+NEO_VISIBLE_END

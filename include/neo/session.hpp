@@ -1,6 +1,8 @@
 // neo/session.hpp: what a successful login yields.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -10,17 +12,18 @@
 #include <string_view>
 #include <vector>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// The claims of a view or trade token, read without verifying the signature (no key is published).
 struct token_claims {
-    std::string sub;                 ///< the user's client code, e.g. "TESTYA24"
-    std::vector<std::string> scope;  ///< e.g. {"View"} or {"Trade"}
+    std::string sub{};                 ///< the user's client code, e.g. "TESTYA24"
+    std::vector<std::string> scope{};  ///< e.g. {"View"} or {"Trade"}
     std::int64_t iat = 0;            ///< issued at, seconds since the epoch (0 if absent)
     std::int64_t exp = 0;            ///< expires at, seconds since the epoch (0 if absent)
-    std::string iss;
-    std::string jti;
-    boost::json::object all;  ///< every claim as decoded
+    std::string iss{};
+    std::string jti{};
+    boost::json::object all{};  ///< every claim as decoded
 };
 
 /// Decodes the payload of a JWT-shaped token; nullopt when it is not one.
@@ -28,28 +31,28 @@ std::optional<token_claims> decode_claims(std::string_view token);
 
 /// The `caches` object of the login answer.
 struct session_caches {
-    std::string last_updated_ts;
-    std::string multiplewatchlists;
-    std::string watchlist;
+    std::string last_updated_ts{};
+    std::string multiplewatchlists{};
+    std::string watchlist{};
 };
 
 /// The parsed `data` object of a successful login answer.
 struct session {
-    std::string token;  ///< the view (or trade) token; a secret: never log it
-    std::string sid;
-    std::string rid;
-    std::string hs_server_id;
-    std::string ucc;
-    std::string greeting_name;
-    session_caches caches;
-    std::optional<bool> is_user_pwd_expired;
-    std::string data_center;
+    std::string token{};  ///< the view (or trade) token; a secret: never log it
+    std::string sid{};
+    std::string rid{};
+    std::string hs_server_id{};
+    std::string ucc{};
+    std::string greeting_name{};
+    session_caches caches{};
+    std::optional<bool> is_user_pwd_expired{};
+    std::string data_center{};
     /// Generation 2's validated session: the host for every later call (`baseUrl`).
-    std::string base_url;
+    std::string base_url{};
     /// Generation 2: "View" or "Trade" (`kType`).
-    std::string k_type;
-    boost::json::object data;  ///< the whole `data` object, unknown fields included
-    std::optional<token_claims> claims;
+    std::string k_type{};
+    boost::json::object data{};  ///< the whole `data` object, unknown fields included
+    std::optional<token_claims> claims{};
 
     /// When the token expires, from its `exp` claim; nullopt when it carries none.
     std::optional<std::chrono::system_clock::time_point> expires_at() const;
@@ -62,3 +65,4 @@ std::optional<session> session_from_data(const boost::json::object& data);
 std::optional<session> session_from_data(boost::json::object&& data);
 
 }  // namespace neo
+NEO_VISIBLE_END

@@ -1,6 +1,8 @@
 // neo/session_manager.hpp: a trade session that is simply there, for many coroutines at once.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/client.hpp>
 #include <neo/diagnostics.hpp>
 #include <neo/login_request.hpp>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <string>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// Completes with the OTP the user received (4 digits), or an error.
@@ -29,9 +32,9 @@ using otp_source = std::function<void(otp_handler)>;
 /// `async_generate_otp`, unless `generate_otp` is false because the source already holds a code
 /// sent earlier). With neither, the manager hands out the view session itself.
 struct password_recipe {
-    login_request login;
-    secret mpin;
-    otp_source otp;
+    login_request login{};
+    secret mpin{};
+    otp_source otp{};
     bool generate_otp = true;
 };
 
@@ -40,11 +43,11 @@ struct password_recipe {
 /// `totp_source`, when set, gives the code instead (e.g. one typed by a user); then
 /// `totp_seed` may stay empty.
 struct totp_recipe {
-    identity mobilenumber;
-    identity ucc;
-    secret totp_seed;
-    secret mpin;
-    std::function<secret()> totp_source;
+    identity mobilenumber{};
+    identity ucc{};
+    secret totp_seed{};
+    secret mpin{};
+    std::function<secret()> totp_source{};
 };
 
 struct session_manager_options {
@@ -55,14 +58,14 @@ struct session_manager_options {
     /// file and renamed), and on the first call a saved session for the same user that has not
     /// expired is used instead of logging in. A corrupt, foreign or expired file is ignored with
     /// a warning in the client's log. `invalidate()` removes it. Default: empty (no file).
-    std::string session_file;
+    std::string session_file{};
 };
 
 namespace detail {
-struct manager_impl;
+struct NEO_HIDDEN manager_impl;
 void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h);
 struct initiate_session_wait {
-    std::shared_ptr<manager_impl> impl;
+    std::shared_ptr<manager_impl> impl{};
     template <class Handler>
     void operator()(Handler&& h) const {
         start_session_wait(impl, login_handler(std::forward<Handler>(h)));
@@ -114,7 +117,8 @@ public:
     diagnostics last_diagnostics() const;
 
 private:
-    std::shared_ptr<detail::manager_impl> impl_;
+    std::shared_ptr<detail::manager_impl> impl_{};
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

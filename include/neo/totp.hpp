@@ -1,12 +1,15 @@
 // neo/totp.hpp: RFC 6238 time-based one-time passwords, for unattended generation 2 logins.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/secret.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 
+NEO_VISIBLE_BEGIN
 namespace neo {
 
 /// A TOTP generator (RFC 6238 over RFC 4226): HMAC-SHA1 through OpenSSL, 30 s steps, 6 digits by
@@ -37,9 +40,10 @@ public:
 
 private:
     totp() = default;
-    secret key_;
+    secret key_{};
     unsigned digits_ = 6;
     std::chrono::seconds step_{30};
 };
 
 }  // namespace neo
+NEO_VISIBLE_END

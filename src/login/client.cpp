@@ -1023,8 +1023,10 @@ struct step_spec {
 
 asio::awaitable<classified> run_gen1(op_state& st, step_spec& spec) {
     const auto& p = st.params();
-    auto [ec, bearer] = co_await acquire_bearer(st);
-    if (ec) co_return classified{ec};
+    // Not a structured binding: the lambda below captures `bearer` (Clang 14 cannot capture one).
+    auto acquired = co_await acquire_bearer(st);
+    if (acquired.first) co_return classified{acquired.first};
+    const secret& bearer = acquired.second;
     auto c = co_await run_step(st, spec.kind, *spec.ep, [&] {
         std::string auth = "Bearer ";
         auth.append(bearer.reveal());

@@ -100,7 +100,7 @@ bool extract_server_error(const json::value& body, std::string& code, std::strin
 
 classified classify_response(step_kind step, unsigned status, std::string_view content_type, std::string_view body) {
     classified r;
-    json::error_code jec;
+    boost::system::error_code jec;
     json::value v;
     if (!body.empty()) v = json::parse(body, jec);
     const bool is_json = !body.empty() && !jec;

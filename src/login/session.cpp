@@ -35,7 +35,7 @@ std::optional<token_claims> decode_claims(std::string_view token) {
     if (payload.empty() || payload.size() > 64 * 1024) return std::nullopt;
     std::string decoded;
     if (!detail::base64_decode(payload, decoded)) return std::nullopt;
-    json::error_code ec;
+    boost::system::error_code ec;
     auto v = json::parse(decoded, ec);
     if (ec || !v.is_object()) return std::nullopt;
     token_claims c;

@@ -108,7 +108,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             log(log_level::warning, std::string("ignoring the session file '") + opts.session_file + "': " + why);
         };
         if (text.size() > 64 * 1024) return ignore("larger than 64 KiB");
-        json::error_code jec;
+        boost::system::error_code jec;
         auto v = json::parse(text, jec);
         wipe(text);
         const auto* o = jec ? nullptr : v.if_object();

@@ -458,7 +458,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         }
         if (req[http::field::content_type].substr(0, 16) != "application/json")
             return make_response(400, error_array("10300", "Content-Type must be application/json"));
-        json::error_code jec;
+        boost::system::error_code jec;
         auto body = json::parse(req.body(), jec);
         if (jec || !body.is_object()) return make_response(400, error_array("10300", "Invalid JSON body"));
         const auto& o = body.get_object();

@@ -95,7 +95,7 @@ route route_from_name(std::string_view name) {
 }
 
 scenario parse_scenario(std::string_view text) {
-    json::error_code ec;
+    boost::system::error_code ec;
     auto v = json::parse(text, ec);
     if (ec) throw std::invalid_argument("scenario is not valid JSON: " + ec.message());
     const auto* o = v.if_object();

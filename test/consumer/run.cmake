@@ -1,21 +1,110 @@
-# Installs the build into a private prefix, then configures, builds and runs a consumer project
-# that finds it with find_package(neo_login).
+# Builds and runs the consumer engines (test/consumer) one way a user would. Called by ctest:
+#   cmake -DMODE=... -DSOURCE_DIR=... -DBUILD_DIR=... -DWORK_DIR=... -DGENERATOR=... -DCXX=... -P run.cmake
+# MODE:
+#   installed     install BUILD_DIR (the project's own build) into a prefix; find_package and
+#                 pkg-config builds against it, with the compiler CXX (which may differ from the
+#                 library's)
+#   shared        build the library with BUILD_SHARED_LIBS=ON, check its SONAME and exports, install
+#                 it; find_package and pkg-config builds against it
+#   subdirectory  add_subdirectory(SOURCE_DIR) from the consumer project
+#   fetchcontent  FetchContent from SOURCE_DIR as a local path
+cmake_minimum_required(VERSION 3.20)
+foreach(v MODE SOURCE_DIR WORK_DIR GENERATOR CXX)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "run.cmake: ${v} is not set")
+  endif()
+endforeach()
+set(consumer_src ${SOURCE_DIR}/test/consumer)
 file(REMOVE_RECURSE ${WORK_DIR})
-execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix
-  RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "install failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/test/consumer -B ${WORK_DIR}/build -G ${GENERATOR}
-  -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "consumer configure failed")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "consumer build failed")
-endif()
-execute_process(COMMAND ${WORK_DIR}/build/consumer RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "consumer run failed: ${rc}")
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(rc)
+    message(FATAL_ERROR "consumer: failed (${rc}): ${ARGN}\n${out}")
+  endif()
+  message(STATUS "consumer: ok: ${ARGN}")
+endfunction()
+
+# Configures, builds and runs the consumer project with the extra cache settings in ARGN.
+function(consumer_build dir engines)
+  string(REPLACE ";" "," engine_list "${engines}")  # a list would not survive run()'s arguments
+  run(${CMAKE_COMMAND} -S ${consumer_src} -B ${dir} -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
+      -DCMAKE_CXX_COMPILER=${CXX} -DNEO_CONSUMER_ENGINES=${engine_list} ${ARGN})
+  set(targets)
+  foreach(e IN LISTS engines)
+    list(APPEND targets --target ${e})
+  endforeach()
+  run(${CMAKE_COMMAND} --build ${dir} ${targets})
+  foreach(e IN LISTS engines)
+    run(${dir}/${e})
+  endforeach()
+endfunction()
+
+# Builds an engine with nothing but `c++ $(pkg-config --cflags --libs neo_mock_gateway)` and runs it.
+function(pkg_config_build prefix libdir)
+  find_program(PKG_CONFIG pkg-config REQUIRED)
+  set(ENV{PKG_CONFIG_PATH} ${prefix}/${libdir}/pkgconfig)
+  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs neo_mock_gateway RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE flags ERROR_VARIABLE err OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(rc)
+    message(FATAL_ERROR "consumer: pkg-config failed: ${err}")
+  endif()
+  message(STATUS "consumer: pkg-config --cflags --libs neo_mock_gateway: ${flags}")
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  # Not -Werror here: GCC 12 at -O2 reports a false -Wmismatched-new-delete inside Asio's own
+  # coroutine frame allocator for any awaitable code (the CMake builds hold the engines to -Werror).
+  run(${CXX} -std=c++20 -O2 -Wall -Wextra -Wpedantic ${consumer_src}/deprecated_asio.cpp ${flags}
+      -Wl,-rpath,${prefix}/${libdir} -o ${WORK_DIR}/pkg_config_engine)
+  run(${WORK_DIR}/pkg_config_engine)
+endfunction()
+
+if(MODE STREQUAL "installed")
+  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
+  consumer_build(${WORK_DIR}/build "deprecated_asio;own_asio;websocket" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
+  pkg_config_build(${WORK_DIR}/prefix lib)
+elseif(MODE STREQUAL "shared")
+  # The library alone, shared, with the consumer's compiler.
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
+      -DCMAKE_CXX_COMPILER=${CXX} -DBUILD_SHARED_LIBS=ON -DNEO_BUILD_TESTS=OFF -DNEO_BUILD_EXAMPLES=OFF
+      -DNEO_BUILD_TOOLS=OFF -DCMAKE_INSTALL_LIBDIR=lib)
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/lib)
+  run(${CMAKE_COMMAND} --install ${WORK_DIR}/lib --prefix ${WORK_DIR}/prefix)
+  foreach(lib neo_login neo_mock_gateway)
+    set(so ${WORK_DIR}/prefix/lib/lib${lib}.so)
+    execute_process(COMMAND objdump -p ${so} OUTPUT_VARIABLE dyn RESULT_VARIABLE rc)
+    if(rc OR NOT dyn MATCHES "SONAME +lib${lib}\\.so\\.0\\.1")
+      message(FATAL_ERROR "consumer: ${so} has no SONAME lib${lib}.so.0.1:\n${dyn}")
+    endif()
+    # What is exported: neo's API (what the public headers declare) and what Boost and the standard
+    # library mark visible themselves, none of the library's own internals and none of Beast.
+    # Asio's process-wide state (the call stack of the running io_context, service ids) must stay
+    # shared with the host: a library with its own hidden copy crashes in the host's
+    # io_context::run (scheduler::compensating_work_started finds no thread info).
+    execute_process(COMMAND nm -D -C --defined-only ${so} OUTPUT_VARIABLE syms RESULT_VARIABLE rc)
+    string(REPLACE "\n" ";" syms "${syms}")
+    set(bad)
+    set(api 0)
+    foreach(line IN LISTS syms)
+      if(line MATCHES "boost::beast::|boost::json::[a-z_:]*[(]|neo::detail::(client_impl|manager_impl|step_args|op_state|connection|tls_socket)::|neo::mock::[a-z_]+::impl::")
+        list(APPEND bad "${line}")
+      elseif(line MATCHES " neo::(client::client|error_category|session_manager::invalidate|mock::gateway::port)[(]")
+        math(EXPR api "${api} + 1")
+      endif()
+    endforeach()
+    list(LENGTH bad n)
+    if(rc OR n GREATER 0 OR api EQUAL 0)
+      list(SUBLIST bad 0 8 some)
+      string(REPLACE ";" "\n" some "${some}")
+      message(FATAL_ERROR "consumer: ${so}: ${api} API symbols found, ${n} exported that must not be, e.g.:\n${some}")
+    endif()
+    string(REGEX MATCHALL "[^;]* neo::[^;]*" neo_syms "${syms}")
+    list(LENGTH neo_syms n)
+    message(STATUS "consumer: ${so}: SONAME lib${lib}.so.0.1, ${n} neo symbols exported, no internals")
+  endforeach()
+  consumer_build(${WORK_DIR}/build "deprecated_asio;own_asio;websocket" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
+  pkg_config_build(${WORK_DIR}/prefix lib)
+elseif(MODE STREQUAL "subdirectory" OR MODE STREQUAL "fetchcontent")
+  consumer_build(${WORK_DIR}/build "websocket" -DNEO_CONSUMER_MODE=${MODE} -DNEO_SOURCE_DIR=${SOURCE_DIR})
+else()
+  message(FATAL_ERROR "run.cmake: unknown MODE ${MODE}")
 endif()

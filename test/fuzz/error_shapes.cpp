@@ -9,7 +9,7 @@
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    boost::json::error_code ec;
+    boost::system::error_code ec;
     const auto v = boost::json::parse(std::string_view(reinterpret_cast<const char*>(data), size), ec);
     if (ec) return 0;
     std::string code, message;

@@ -14,9 +14,9 @@ using namespace neo::tools;
 namespace {
 
 struct run {
-    std::map<std::string, std::string> env;
-    std::string stdin_text;
-    cli_options opts;
+    std::map<std::string, std::string> env{};
+    std::string stdin_text{};
+    cli_options opts{};
     std::string parse(std::vector<const char*> args) {
         args.insert(args.begin(), "neo-login");
         std::istringstream in(stdin_text);

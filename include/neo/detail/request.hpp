@@ -1,6 +1,8 @@
 // neo/detail/request.hpp: validation and request bodies (sans I/O). Not part of the API.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/client_params.hpp>
 #include <neo/login_request.hpp>
 
@@ -9,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+NEO_VISIBLE_BEGIN
 namespace neo::detail {
 
 /// "9999999908" -> "+919999999908"; "+91..." kept; anything else -> empty.
@@ -56,3 +59,4 @@ std::string base64_encode(std::string_view in);
 bool base64_decode(std::string_view in, std::string& out);
 
 }  // namespace neo::detail
+NEO_VISIBLE_END

@@ -1,6 +1,8 @@
 // neo/mock/gateway.hpp: a local TLS gateway that speaks the login family, for tests.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/client_params.hpp>
 #include <neo/mock/pki.hpp>
 
@@ -16,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+NEO_VISIBLE_BEGIN
 namespace neo::mock {
 
 /// The endpoints the mock serves (both environments' paths). The login path serves the second
@@ -41,10 +44,10 @@ enum class fault {
 struct answer {
     unsigned status = 200;
     /// Extra headers, e.g. {"Retry-After", "2"}.
-    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::pair<std::string, std::string>> headers{};
     /// The body. Unset: for 200, the contract's normal processing; for any other status, a body of
     /// the shape the real gateway sends for it.
-    std::optional<std::string> body;
+    std::optional<std::string> body{};
     std::chrono::milliseconds delay{0};
     fault action = fault::none;
 };
@@ -71,10 +74,10 @@ struct fixture {
 /// One request as the mock received it.
 struct recorded_request {
     neo::mock::route route = route::unknown;
-    std::string method;
-    std::string target;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
+    std::string method{};
+    std::string target{};
+    std::vector<std::pair<std::string, std::string>> headers{};
+    std::string body{};
     unsigned status = 0;  ///< what the mock answered; 0 if it never answered
     /// The value of a header (case-insensitive name), empty if absent.
     std::string header(std::string_view name) const;
@@ -85,19 +88,19 @@ struct gateway_params {
     std::uint16_t port = 0;  ///< 0: any free port; read it back with port()
     /// The server's certificate chain and key (PEM). Empty: a throwaway CA made in memory issues
     /// one for 127.0.0.1 and localhost; ca_pem() returns that CA.
-    std::string certificate_chain_pem;
-    std::string private_key_pem;
-    neo::mock::fixture fixture;
+    std::string certificate_chain_pem{};
+    std::string private_key_pem{};
+    neo::mock::fixture fixture{};
     std::chrono::seconds token_lifetime{3600};      ///< of view and trade tokens (the JWT's exp)
     std::chrono::seconds app_token_lifetime{3600};  ///< the OAuth2 expires_in
     /// Requests per bearer token per window before answering 429; 0 = off.
     unsigned rate_limit = 0;
     std::chrono::seconds rate_window{1};
-    std::optional<std::chrono::seconds> rate_limit_retry_after;
+    std::optional<std::chrono::seconds> rate_limit_retry_after{};
     /// Bound on reading a request and on the handshake, per connection.
     std::chrono::milliseconds io_timeout{10000};
     /// Called after each answer (on the mock's strand), e.g. to log it. Default: none.
-    std::function<void(const recorded_request&)> on_request;
+    std::function<void(const recorded_request&)> on_request{};
 };
 
 /// A Beast TLS server on loopback implementing the mock contract of docs/protocol.md.
@@ -153,8 +156,9 @@ public:
     void stop();
 
 private:
-    struct impl;
-    std::shared_ptr<impl> impl_;
+    struct NEO_HIDDEN impl;
+    std::shared_ptr<impl> impl_{};
 };
 
 }  // namespace neo::mock
+NEO_VISIBLE_END

@@ -1,17 +1,20 @@
 // neo/mock/pki.hpp: throwaway certificates made in memory, for the mock gateway and tests.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+NEO_VISIBLE_BEGIN
 namespace neo::mock {
 
 /// A certificate and its private key, both PEM.
 struct certificate_pem {
-    std::string certificate;
-    std::string private_key;
+    std::string certificate{};
+    std::string private_key{};
 };
 
 /// The key of an issued certificate.
@@ -48,9 +51,10 @@ public:
     static certificate_pem self_signed(const certificate_options& options = {});
 
 private:
-    struct impl;
+    struct NEO_HIDDEN impl;
     certificate_authority(std::string common_name, const certificate_authority* issuer);
-    std::shared_ptr<impl> impl_;
+    std::shared_ptr<impl> impl_{};
 };
 
 }  // namespace neo::mock
+NEO_VISIBLE_END

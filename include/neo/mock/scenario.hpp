@@ -1,20 +1,23 @@
 // neo/mock/scenario.hpp: scripting the mock gateway from JSON or a short list.
 #pragma once
 
+#include <neo/detail/config.hpp>
+
 #include <neo/mock/gateway.hpp>
 
 #include <string_view>
 #include <vector>
 
+NEO_VISIBLE_BEGIN
 namespace neo::mock {
 
 struct scenario {
-    std::vector<answer> app_token;
-    std::vector<answer> login;
-    std::vector<fault> connections;
+    std::vector<answer> app_token{};
+    std::vector<answer> login{};
+    std::vector<fault> connections{};
     /// Answers for the other routes (otp_generate, second_factor, logout, totp_login,
     /// totp_validate), in the order given.
-    std::vector<std::pair<route, std::vector<answer>>> more;
+    std::vector<std::pair<route, std::vector<answer>>> more{};
 };
 
 /// The route of a name as `to_string(route)` spells it; throws std::invalid_argument otherwise.
@@ -33,3 +36,4 @@ scenario parse_scenario(std::string_view json);
 void apply(gateway& g, const scenario& s);
 
 }  // namespace neo::mock
+NEO_VISIBLE_END

@@ -1,0 +1,19 @@
+# How the libraries are built: nothing here reaches a program that links them.
+# - Shared (BUILD_SHARED_LIBS=ON): a versioned SONAME, and only the declarations of the public
+#   headers exported (hidden visibility by default; the headers mark what they declare visible;
+#   cmake/exports.map keeps everything else local). The library's copies of Asio, Beast and the
+#   rest of the inline code stay inside it.
+# - Static: the same hidden default, so a static archive linked into a user's shared object adds
+#   nothing to that object's exports; position-independent, so it can be linked into one.
+function(neo_library_properties target)
+  set_target_properties(${target} PROPERTIES
+    VERSION ${PROJECT_VERSION}
+    SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    POSITION_INDEPENDENT_CODE ON)
+  if(BUILD_SHARED_LIBS AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    # A library that forgets a dependency fails here, not in the user's link.
+    target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--as-needed)
+  endif()
+endfunction()
