@@ -6,7 +6,15 @@ set -euo pipefail
 NEO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NEO_BUILD="${NEO_BUILD_DIR:-$NEO_ROOT/build}"
 
-neo_packages=(g++ cmake ninja-build pkg-config libssl-dev libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev)
+neo_packages=(g++ clang cmake ninja-build pkg-config ccache libssl-dev libboost1.81-dev libboost-json1.81-dev
+              libboost-test1.81-dev)
+
+# The compiler (NEO_CXX: g++ by default, or clang++), warnings as errors (NEO_WERROR=1, as CI
+# does), ccache when present (the consumer tests rebuild the library from source with the same
+# flags, so they mostly hit the cache).
+NEO_CXX="${NEO_CXX:-g++}"
+neo_cmake_common=(-G Ninja -DCMAKE_CXX_COMPILER="$NEO_CXX")
+[ "${NEO_WERROR:-0}" = 1 ] && neo_cmake_common+=(-DNEO_WERROR=ON)
 
 neo_install_missing() {
   local missing=()
@@ -24,7 +32,9 @@ neo_install_missing() {
 
 neo_configure() {
   if [ ! -f "$NEO_BUILD/build.ninja" ]; then
-    cmake -S "$NEO_ROOT" -B "$NEO_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    local launcher=()
+    command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    cmake -S "$NEO_ROOT" -B "$NEO_BUILD" "${neo_cmake_common[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release \
       -DNEO_BUILD_TESTS=ON -DNEO_BUILD_EXAMPLES=ON >&2
   fi
 }

@@ -15,6 +15,15 @@ foreach(v MODE SOURCE_DIR WORK_DIR GENERATOR CXX)
   endif()
 endforeach()
 set(consumer_src ${SOURCE_DIR}/test/consumer)
+# The nested builds use the project build's compiler launcher (ccache) and warning policy, so a
+# library rebuilt from source with the same flags is mostly a cache hit.
+set(nested -DCMAKE_CXX_COMPILER=${CXX})
+if(LAUNCHER)
+  list(APPEND nested -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
+endif()
+if(WERROR)
+  list(APPEND nested -DNEO_WERROR=ON)
+endif()
 file(REMOVE_RECURSE ${WORK_DIR})
 
 function(run)
@@ -29,7 +38,7 @@ endfunction()
 function(consumer_build dir engines)
   string(REPLACE ";" "," engine_list "${engines}")  # a list would not survive run()'s arguments
   run(${CMAKE_COMMAND} -S ${consumer_src} -B ${dir} -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
-      -DCMAKE_CXX_COMPILER=${CXX} -DNEO_CONSUMER_ENGINES=${engine_list} ${ARGN})
+      ${nested} -DNEO_CONSUMER_ENGINES=${engine_list} ${ARGN})
   set(targets)
   foreach(e IN LISTS engines)
     list(APPEND targets --target ${e})
@@ -65,7 +74,7 @@ if(MODE STREQUAL "installed")
 elseif(MODE STREQUAL "shared")
   # The library alone, shared, with the consumer's compiler.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
-      -DCMAKE_CXX_COMPILER=${CXX} -DBUILD_SHARED_LIBS=ON -DNEO_BUILD_TESTS=OFF -DNEO_BUILD_EXAMPLES=OFF
+      ${nested} -DBUILD_SHARED_LIBS=ON -DNEO_BUILD_TESTS=OFF -DNEO_BUILD_EXAMPLES=OFF
       -DNEO_BUILD_TOOLS=OFF -DCMAKE_INSTALL_LIBDIR=lib)
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/lib)
   run(${CMAKE_COMMAND} --install ${WORK_DIR}/lib --prefix ${WORK_DIR}/prefix)

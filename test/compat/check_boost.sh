@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Compiles every source of the project (library, mock, tools, examples, tests) against another
+# Boost tree, with warnings as errors and Asio's deprecated API switched off, to check that nothing
+# the project uses was deprecated or removed there. Syntax and templates only (-fsyntax-only): no
+# Boost libraries need to be built for it.
+#   bash test/compat/check_boost.sh /path/to/boost/include [compiler]
+# The tree is any Boost release's headers (a release's boost/ folder, or the include/ folders of the
+# boostorg repositories merged into one). CI checks Debian's 1.81 the same way through the
+# sanitizer build; this script is for the newest release, which a fresh machine does not have.
+set -euo pipefail
+boost="${1:?usage: test/compat/check_boost.sh BOOST_INCLUDE_DIR [COMPILER]}"
+cxx="${2:-g++}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+version="$(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' "$boost/boost/version.hpp")"
+echo "check_boost: Boost $version from $boost with $cxx" >&2
+flags=(-std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -DBOOST_ASIO_NO_DEPRECATED
+       -isystem "$boost" -I "$root/include" -I "$root/src/login" -I "$root/src/tools" -I "$root/test/integration"
+       -DNEO_LOGIN_EXE='"neo-login"' -DNEO_MOCK_EXE='"neo-mock-gateway"' -DBOOST_TEST_DYN_LINK)
+cd "$root"
+mapfile -t sources < <(git ls-files 'src/*.cpp' 'example/*.cpp' 'test/unit/*.cpp' 'test/integration/*.cpp' \
+                                      'test/fuzz/*.cpp' 'test/bench/*.cpp' | grep -v own_asio)
+export cxx
+printf '%s\n' "${sources[@]}" | xargs -P "${NEO_JOBS:-2}" -I{} sh -c '"$cxx" "$@" {} || { echo "check_boost: FAILED {}" >&2; exit 255; }' _ "${flags[@]}"
+echo "check_boost: ${#sources[@]} sources compile against Boost $version" >&2
