@@ -13,12 +13,19 @@ cxx="${2:-g++}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 version="$(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' "$boost/boost/version.hpp")"
 echo "check_boost: Boost $version from $boost with $cxx" >&2
-flags=(-std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -DBOOST_ASIO_NO_DEPRECATED
+# The library's own flags (cmake/library.cmake): hidden visibility.
+flags=(-std=c++20 -fsyntax-only -fvisibility=hidden -fvisibility-inlines-hidden -Wall -Wextra -Wpedantic -Werror -DBOOST_ASIO_NO_DEPRECATED
        -isystem "$boost" -I "$root/include" -I "$root/src/login" -I "$root/src/tools" -I "$root/test/integration"
        -DNEO_LOGIN_EXE='"neo-login"' -DNEO_MOCK_EXE='"neo-mock-gateway"' -DBOOST_TEST_DYN_LINK)
 cd "$root"
 mapfile -t sources < <(git ls-files 'src/*.cpp' 'example/*.cpp' 'test/unit/*.cpp' 'test/integration/*.cpp' \
                                       'test/fuzz/*.cpp' 'test/bench/*.cpp' | grep -v own_asio)
 export cxx
-printf '%s\n' "${sources[@]}" | xargs -P "${NEO_JOBS:-2}" -I{} sh -c '"$cxx" "$@" {} || { echo "check_boost: FAILED {}" >&2; exit 255; }' _ "${flags[@]}"
+# Every source is tried (a failure does not stop the others); any failure fails the check.
+status=0
+printf '%s\n' "${sources[@]}" | xargs -P "${NEO_JOBS:-2}" -I{} sh -c '"$cxx" "$@" {} || { echo "check_boost: FAILED {}" >&2; exit 1; }' _ "${flags[@]}" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "check_boost: some sources do not compile against Boost $version" >&2
+  exit 1
+fi
 echo "check_boost: ${#sources[@]} sources compile against Boost $version" >&2

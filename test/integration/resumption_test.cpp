@@ -3,6 +3,9 @@
 // here, so that every exchange needs a connection (keep-alive has its own tests below).
 #include "fixture.hpp"
 
+#include <thread>
+#include <vector>
+
 using namespace neo_test;
 using neo::mock::route;
 
