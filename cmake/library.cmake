@@ -12,6 +12,11 @@ function(neo_library_properties target)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     POSITION_INDEPENDENT_CODE ON)
+  # A function defined without a declaration seen first is either private (then it belongs in an
+  # unnamed namespace) or public API whose header the file forgot (then a shared build would not
+  # export it).
+  target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wmissing-declarations>
+    $<$<CXX_COMPILER_ID:Clang>:-Wmissing-prototypes>)
   if(BUILD_SHARED_LIBS AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     # A library that forgets a dependency fails here, not in the user's link.
     target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--as-needed)

@@ -61,6 +61,8 @@ private:
 };
 
 /// Prints `***` (or nothing for an empty secret), never the content.
+/// Compares the contents (in constant time when the lengths are equal).
+bool operator==(const secret& a, const secret& b) noexcept;
 std::ostream& operator<<(std::ostream& os, const secret& s);
 
 }  // namespace neo

@@ -1,5 +1,6 @@
 // The login operation: one coroutine per call, on its own strand, driving the sans-I/O pieces
 // (request building, response classification, retry decision, backoff) over TLS.
+#include <neo/async_login.hpp>
 #include <neo/client.hpp>
 #include <neo/detail/redact.hpp>
 #include <neo/detail/request.hpp>
