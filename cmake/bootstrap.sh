@@ -10,11 +10,12 @@ neo_packages=(g++ clang cmake ninja-build pkg-config ccache libssl-dev libboost1
               libboost-test1.81-dev)
 
 # The compiler (NEO_CXX: g++ by default, or clang++), warnings as errors (NEO_WERROR=1, as CI
-# does), ccache when present (the consumer tests rebuild the library from source with the same
-# flags, so they mostly hit the cache).
+# does), shared libraries (NEO_SHARED=1; static by default), and ccache when present (the consumer
+# tests rebuild the library from source with the same flags, so they mostly hit the cache).
 NEO_CXX="${NEO_CXX:-g++}"
 neo_cmake_common=(-G Ninja -DCMAKE_CXX_COMPILER="$NEO_CXX")
 [ "${NEO_WERROR:-0}" = 1 ] && neo_cmake_common+=(-DNEO_WERROR=ON)
+[ "${NEO_SHARED:-0}" = 1 ] && neo_cmake_common+=(-DBUILD_SHARED_LIBS=ON)
 
 neo_install_missing() {
   local missing=()
