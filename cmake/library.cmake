@@ -11,7 +11,10 @@ function(neo_library_properties target)
     SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
-    POSITION_INDEPENDENT_CODE ON)
+    POSITION_INDEPENDENT_CODE ON
+    # No <target>_EXPORTS definition: nothing uses it, and without it a static and a shared build
+    # compile the same commands (the consumer tests' rebuilds then hit ccache).
+    DEFINE_SYMBOL "")
   # A function defined without a declaration seen first is either private (then it belongs in an
   # unnamed namespace) or public API whose header the file forgot (then a shared build would not
   # export it).
