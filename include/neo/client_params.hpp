@@ -51,7 +51,8 @@ struct client_params {
     /// PEM file of the CAs to trust instead of the system store; read once, when the client is
     /// built. Default: empty (the system store).
     std::string ca_file{};
-    /// The same as PEM text in memory (added to ca_file or the system store). Default: empty.
+    /// CAs to trust as PEM text in memory. Like ca_file it replaces the system store (it is not
+    /// added to it); with both set, the CAs of both are trusted. Default: empty.
     std::string ca_pem{};
     /// A context of the caller's to use instead of one the client makes; it must outlive the
     /// client. Peer and host name verification are still set on every stream. Default: null (the client makes a

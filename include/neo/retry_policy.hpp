@@ -53,7 +53,8 @@ std::chrono::milliseconds backoff_delay(const retry_policy& p, int retry, double
 
 /// Strict RFC 9110 `Retry-After`: delta-seconds, or an HTTP-date (IMF-fixdate, RFC 850, asctime)
 /// measured from `now` (a past date gives 0). Anything else (negative, signed, fractional,
-/// overflowing, garbage) gives nullopt. Values are capped at one day.
+/// garbage) gives nullopt. Values are capped at one day, including delay-seconds too large to hold
+/// (a server asking for an endless wait gets the longest one, never a short backoff).
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now);
 

@@ -288,6 +288,14 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
     // whatever the system's openssl.cnf says.
     if (SSL_CTX_get_security_level(ctx->native_handle()) < 2) SSL_CTX_set_security_level(ctx->native_handle(), 2);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    // No renegotiation (TLS 1.2): a server's HelloRequest is refused, never acted on.
+    SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION);
+    // Under TLS 1.2 only forward-secret AEAD suites: ECDHE with AES-GCM or ChaCha20-Poly1305 (no
+    // static-RSA key exchange, no CBC). TLS 1.3's suites all qualify and are left as they are.
+    SSL_CTX_set_cipher_list(ctx->native_handle(),
+                            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
     // OpenSSL's 2 x 16 KiB record buffers are freed while a connection waits: memory per login
     // in flight is what an engine with many accounts pays.
     SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);

@@ -154,6 +154,45 @@ BOOST_AUTO_TEST_CASE(ip_address_target_is_checked_against_ip_sans_without_sni) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(cipher_suites)
+
+// A TLS 1.2 server limited to `suites` with an RSA or an EC certificate.
+static zoo_result tls12_with(const char* suites, neo::mock::key_kind key) {
+    certificate_authority ca("zoo root");
+    const auto c = ca.issue({.key = key});
+    return attempt(c.certificate, c.private_key, ca.certificate(), "127.0.0.1", [suites](asio::ssl::context& ctx) {
+        SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+        BOOST_REQUIRE(SSL_CTX_set_cipher_list(ctx.native_handle(), suites) == 1);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(tls_1_2_servers_without_forward_secret_aead_are_refused) {
+    using neo::mock::key_kind;
+    // Static-RSA key exchange (no forward secrecy), and ECDHE with CBC (not AEAD).
+    for (const char* suites : {"AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA"}) {
+        auto r = tls12_with(suites, key_kind::rsa_2048);
+        expect_tls_failure(r, suites);
+        BOOST_TEST(r.ec == errc::tls_handshake_failed, suites);
+    }
+    auto cbc = tls12_with("ECDHE-ECDSA-AES256-SHA", key_kind::ec_p256);
+    expect_tls_failure(cbc, "ECDHE-ECDSA-AES256-SHA");
+}
+
+BOOST_AUTO_TEST_CASE(tls_1_2_servers_with_ecdhe_gcm_or_chacha20_are_accepted) {
+    using neo::mock::key_kind;
+    for (const char* suites : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"}) {
+        auto r = tls12_with(suites, key_kind::rsa_2048);
+        BOOST_TEST(!r.ec, suites << ": " << r.ec.message() << " / " << r.diag.detail);
+        BOOST_TEST(r.requests == 1, suites);
+    }
+    for (const char* suites : {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"}) {
+        auto r = tls12_with(suites, key_kind::ec_p256);
+        BOOST_TEST(!r.ec, suites << ": " << r.ec.message() << " / " << r.diag.detail);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(protocol_versions)
 
 BOOST_AUTO_TEST_CASE(tls_1_0_and_1_1_servers_are_refused) {
