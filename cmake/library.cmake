@@ -1,8 +1,8 @@
 # How the libraries are built: nothing here reaches a program that links them.
-# - Shared (BUILD_SHARED_LIBS=ON): a versioned SONAME, and only the declarations of the public
-#   headers exported (hidden visibility by default; the headers mark what they declare visible;
-#   cmake/exports.map keeps everything else local). The library's copies of Asio, Beast and the
-#   rest of the inline code stay inside it.
+# - Shared (BUILD_SHARED_LIBS=ON): a versioned SONAME; of the library's own code only what the
+#   public headers declare is exported (hidden visibility by default; the headers mark what they
+#   declare visible). What Boost marks visible itself stays visible: Asio's process-wide state must
+#   be one copy shared with the host (README "Static or shared").
 # - Static: the same hidden default, so a static archive linked into a user's shared object adds
 #   nothing to that object's exports; position-independent, so it can be linked into one.
 function(neo_library_properties target)

@@ -26,7 +26,7 @@ struct attempt_record {
     /// "app_token", "login", "otp_generate", "second_factor", "logout", "totp_login", "totp_validate"
     std::string step{};
     boost::system::error_code result{};  ///< empty on success
-    unsigned http_status = 0;          ///< 0 when no answer was read
+    unsigned http_status = 0;            ///< 0 when no answer was read
     phase failed_phase = phase::none;
     std::chrono::milliseconds elapsed{0};
     /// The wait before the next attempt (what was asked for; 0 for the last attempt).
@@ -41,7 +41,7 @@ struct attempt_record {
 /// Filled by the `async_*` overloads that take it; written just before the handler runs.
 /// Never holds a secret or a token: server messages are redacted.
 struct diagnostics {
-    unsigned http_status = 0;    ///< of the last answer read, 0 if none
+    unsigned http_status = 0;      ///< of the last answer read, 0 if none
     std::string server_code{};     ///< e.g. "10300", "900901", "invalid_client", "401"
     std::string server_message{};  ///< e.g. "Invalid Credentials"
     std::string detail{};          ///< the library's own words: TLS reason, limit hit, field missing

@@ -19,8 +19,8 @@ namespace neo {
 struct token_claims {
     std::string sub{};                 ///< the user's client code, e.g. "TESTYA24"
     std::vector<std::string> scope{};  ///< e.g. {"View"} or {"Trade"}
-    std::int64_t iat = 0;            ///< issued at, seconds since the epoch (0 if absent)
-    std::int64_t exp = 0;            ///< expires at, seconds since the epoch (0 if absent)
+    std::int64_t iat = 0;              ///< issued at, seconds since the epoch (0 if absent)
+    std::int64_t exp = 0;              ///< expires at, seconds since the epoch (0 if absent)
     std::string iss{};
     std::string jti{};
     boost::json::object all{};  ///< every claim as decoded

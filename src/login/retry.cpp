@@ -123,9 +123,9 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view v, std::c
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
     if (v.empty()) return std::nullopt;
     if (v.front() >= '0' && v.front() <= '9') {
-        // Valid delay-seconds too large to hold is still a delay: longer than anything allowed, so
-        // it is capped like any long one (and then fails fast against max_retry_after). Only the
-        // digits are counted past the cap, never accumulated.
+        // Valid delay-seconds too large to hold is still a delay, longer than anything allowed: it is
+        // capped like any long one (and then fails fast against max_retry_after). Past the cap the
+        // remaining characters are only checked to be digits, so nothing can overflow.
         std::int64_t n = 0;
         for (char c : v) {
             if (c < '0' || c > '9') return std::nullopt;

@@ -15,24 +15,28 @@
 
 namespace consumer {
 
-// Starts a login on `io` with `client` (made from the mock's params); `done` receives whether it yielded the fixture's session.
+// Prints why `what` failed, when `e` holds an exception.
+inline void print_failure(const char* what, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        std::cerr << what << " failed: " << x.what() << "\n";
+    }
+}
+
+// Starts a login on `io` with `client` (made from the mock's params); `done` receives whether it yielded the fixture's
+// session.
 template <class Done>
 void start_login(boost::asio::io_context& io, neo::client& client, Done done) {
     boost::asio::co_spawn(
         io,
         [&client]() -> boost::asio::awaitable<bool> {
-            neo::session s =
-                co_await client.async_login({.mobilenumber = "9999999908", .password = "mock-password"});
+            neo::session s = co_await client.async_login({.mobilenumber = "9999999908", .password = "mock-password"});
             co_return s.ucc == "TESTYA24" && !s.token.empty() && s.claims.has_value();
         },
         [done](std::exception_ptr e, bool ok) {
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& x) {
-                    std::cerr << "consumer: login failed: " << x.what() << "\n";
-                }
-            }
+            print_failure("consumer: login", e);
             done(!e && ok);
         });
 }

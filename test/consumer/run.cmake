@@ -67,10 +67,15 @@ function(pkg_config_build prefix libdir)
   run(${WORK_DIR}/pkg_config_engine)
 endfunction()
 
+# The engines against an installed prefix, through find_package and through pkg-config.
+function(installed_build prefix)
+  consumer_build(${WORK_DIR}/build "deprecated_asio;own_asio;websocket" -DCMAKE_PREFIX_PATH=${prefix})
+  pkg_config_build(${prefix} lib)
+endfunction()
+
 if(MODE STREQUAL "installed")
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
-  consumer_build(${WORK_DIR}/build "deprecated_asio;own_asio;websocket" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
-  pkg_config_build(${WORK_DIR}/prefix lib)
+  installed_build(${WORK_DIR}/prefix)
 elseif(MODE STREQUAL "shared")
   # The library alone, shared, with the consumer's compiler.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
@@ -110,8 +115,7 @@ elseif(MODE STREQUAL "shared")
     list(LENGTH neo_syms n)
     message(STATUS "consumer: ${so}: SONAME lib${lib}.so.0.1, ${n} neo symbols exported, no internals")
   endforeach()
-  consumer_build(${WORK_DIR}/build "deprecated_asio;own_asio;websocket" -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
-  pkg_config_build(${WORK_DIR}/prefix lib)
+  installed_build(${WORK_DIR}/prefix)
 elseif(MODE STREQUAL "subdirectory" OR MODE STREQUAL "fetchcontent")
   consumer_build(${WORK_DIR}/build "websocket" -DNEO_CONSUMER_MODE=${MODE} -DNEO_SOURCE_DIR=${SOURCE_DIR})
 else()

@@ -6,8 +6,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include <string>
@@ -48,17 +48,10 @@ int main() {
     tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     bool logged_in = false;
     std::string echoed;
-    auto failed = [](const char* what, std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            std::cerr << "websocket: " << what << ": " << x.what() << "\n";
-        }
-    };
-    asio::co_spawn(io, echo_once(acceptor), [&](std::exception_ptr e) { failed("server", e); });
+    asio::co_spawn(io, echo_once(acceptor),
+                   [](std::exception_ptr e) { consumer::print_failure("websocket: server", e); });
     asio::co_spawn(io, tick_feed(acceptor.local_endpoint()), [&](std::exception_ptr e, std::string got) {
-        failed("feed", e);
+        consumer::print_failure("websocket: feed", e);
         if (!e) echoed = std::move(got);
         acceptor.close();
     });

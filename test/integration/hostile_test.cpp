@@ -369,7 +369,7 @@ BOOST_AUTO_TEST_CASE(retry_after_in_every_form) {
         {"-1", 2, errc{}, 0, 4000},                          // hostile: backoff instead
         {"1.5", 2, errc{}, 0, 4000},
         {"100000000000000000000000", 1, errc::rate_limited, -1, -1},  // too large to hold: fail fast
-        {"3600", 1, errc::rate_limited, -1, -1},  // longer than the 5 s deadline: fail fast
+        {"3600", 1, errc::rate_limited, -1, -1},                      // longer than the 5 s deadline: fail fast
     };
     for (const auto& r : rows) {
         asio::io_context io;

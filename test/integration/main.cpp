@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE neo_integration_tests
 #include "fixture.hpp"
 
-#include <boost/test/unit_test.hpp>
 #include <boost/test/tree/traverse.hpp>
 #include <boost/test/tree/visitor.hpp>
+#include <boost/test/unit_test.hpp>
 
 namespace {
 std::size_t disabled_cases() {

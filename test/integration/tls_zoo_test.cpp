@@ -180,7 +180,8 @@ BOOST_AUTO_TEST_CASE(tls_1_2_servers_without_forward_secret_aead_are_refused) {
 
 BOOST_AUTO_TEST_CASE(tls_1_2_servers_with_ecdhe_gcm_or_chacha20_are_accepted) {
     using neo::mock::key_kind;
-    for (const char* suites : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"}) {
+    for (const char* suites :
+         {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"}) {
         auto r = tls12_with(suites, key_kind::rsa_2048);
         BOOST_TEST(!r.ec, suites << ": " << r.ec.message() << " / " << r.diag.detail);
         BOOST_TEST(r.requests == 1, suites);

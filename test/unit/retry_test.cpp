@@ -76,10 +76,10 @@ BOOST_AUTO_TEST_CASE(retry_after_http_dates_in_all_three_forms) {
 }
 
 BOOST_AUTO_TEST_CASE(hostile_retry_after_values_are_ignored) {
-    for (const char* v : {"", " ", "-1", "+5", "1.5", "5s", "abc", "0x10", "1e30",
-                          "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 31 Feb 1994 08:49:37 GMT",
-                          "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Xyz 1994 08:49:37 GMT", "Sun, 06 Nov 1994",
-                          "Funday, 06-Nov-94 08:49:37 GMT", "Sun Nov 6 08:49:37 1994", "\x01\x02"}) {
+    for (const char* v :
+         {"", " ", "-1", "+5", "1.5", "5s", "abc", "0x10", "1e30", "Sun, 06 Nov 1994 08:49:37 UTC",
+          "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Xyz 1994 08:49:37 GMT",
+          "Sun, 06 Nov 1994", "Funday, 06-Nov-94 08:49:37 GMT", "Sun Nov 6 08:49:37 1994", "\x01\x02"}) {
         BOOST_TEST(!neo::parse_retry_after(v, now).has_value(), v);
     }
 }
