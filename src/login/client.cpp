@@ -430,7 +430,9 @@ struct op_state {
 
     const client_params& params() const { return impl->params; }
 
-    void log(log_level l, const std::string& line) const { impl->params.logger.log(l, line); }
+    void log(log_level l, const std::string& line) const {
+        if (impl->params.logger.enabled(l)) impl->params.logger.log(l, escape_text(line));
+    }
 
     steady::duration time_left() const {
         if (deadline == steady::time_point::max()) return steady::duration::max();
@@ -867,6 +869,10 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         redact(c.server_message, st.secrets);
         redact(c.server_code, st.secrets);
         redact(c.detail, st.secrets);
+        // The server's words reach logs, diagnostics and terminals: no control character survives.
+        escape_in_place(c.server_message);
+        escape_in_place(c.server_code);
+        escape_in_place(c.detail);
 
         attempt_record rec;
         rec.number = ++st.diag.attempts;

@@ -1,4 +1,5 @@
 // The session manager: single flight, renewal before expiry and persistence, all on one strand.
+#include <neo/detail/redact.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/error.hpp>
 #include <neo/session_manager.hpp>
@@ -67,7 +68,9 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (auto* t = std::get_if<totp_recipe>(&recipe); t && !t->totp_source) codes.emplace(t->totp_seed);
     }
 
-    void log(log_level l, const std::string& line) const { cl.params().logger.log(l, "session manager: " + line); }
+    void log(log_level l, const std::string& line) const {
+        if (cl.params().logger.enabled(l)) cl.params().logger.log(l, detail::escape_text("session manager: " + line));
+    }
 
     // Who the session is for; persisted sessions of someone else are ignored.
     std::string who() const {

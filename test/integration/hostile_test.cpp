@@ -354,6 +354,49 @@ BOOST_AUTO_TEST_CASE(bodies_that_cannot_be_a_session) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(server_text_cannot_forge_log_lines_or_drive_a_terminal) {
+    auto clean = [](const std::string& t) {
+        for (unsigned char c : t)
+            if (c < 0x20 || c == 0x7f) return false;
+        return true;
+    };
+    const std::string forged = "attempt 1/4 login: HTTP 200 ok";
+    {
+        asio::io_context io;
+        std::vector<std::string> lines;
+        hostile_server srv(io, answer(http(
+            401, R"({"code":"9\u001b[2J","message":"Invalid\n)" + forged + R"(\r\u001b]0;pwned\u0007\u009b31m"})")));
+        auto o = against(srv, io, 1, [&](neo::client_params& p) { capture_log(p, &lines); });
+        BOOST_TEST(o.ec == errc::unauthorized);
+        BOOST_TEST(clean(o.diag.server_message), o.diag.server_message);
+        BOOST_TEST(clean(o.diag.server_code), o.diag.server_code);
+        BOOST_TEST(o.diag.server_message == "Invalid\\n" + forged + "\\r\\x1b]0;pwned\\x07\\xc2\\x9b31m");
+        BOOST_TEST(o.diag.server_code == "9\\x1b[2J");
+        BOOST_REQUIRE(!lines.empty());
+        for (const auto& l : lines) {
+            BOOST_TEST(clean(l), l);
+            BOOST_TEST(l.rfind(forged, 0) != 0, l);
+        }
+    }
+    {
+        // A session whose ucc carries a line break: logged escaped.
+        asio::io_context io;
+        std::vector<std::string> lines;
+        hostile_server srv(io, answer(http(
+            200, R"({"data":{"token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJURVNUWUEyNCJ9.c2ln","sid":"s-1","ucc":"AB\n)" +
+                     forged + R"("}})")));
+        auto o = against(srv, io, 1, [&](neo::client_params& p) { capture_log(p, &lines); });
+        BOOST_TEST(o.ok(), o.ec.message());
+        BOOST_REQUIRE(!lines.empty());
+        bool named = false;
+        for (const auto& l : lines) {
+            BOOST_TEST(clean(l), l);
+            named = named || l.find("AB\\n" + forged) != std::string::npos;
+        }
+        BOOST_TEST(named);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(retry_after_in_every_form) {
     struct row {
         const char* value;

@@ -52,7 +52,37 @@ BOOST_AUTO_TEST_CASE(every_occurrence_of_every_secret_is_masked) {
     BOOST_TEST(untouched == "nothing to hide");
     std::string overlapping = "aaaa";
     neo::detail::redact(overlapping, {neo::secret{"aa"}});
-    BOOST_TEST(overlapping == "******");
+    BOOST_TEST(overlapping == "***");
+}
+
+BOOST_AUTO_TEST_CASE(a_short_secret_hides_its_whole_word_never_a_fragment) {
+    std::string text = "Connection refused (us): try us later";
+    neo::detail::redact(text, {neo::secret{"us"}});
+    BOOST_TEST(text == "Connection *** (***): try *** later");
+    std::string token = "Authorization=Bearer ab.cd.ef;";
+    neo::detail::redact(token, {neo::secret{"cd"}});
+    BOOST_TEST(token == "Authorization=Bearer ***;");
+    std::string stars = "*** x***y";
+    neo::detail::redact(stars, {neo::secret{"*"}});
+    BOOST_TEST(stars == "*** ***");
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_are_escaped_printable_text_is_kept) {
+    using neo::detail::escape_text;
+    // A server cannot forge a log line, clear a terminal or smuggle a C1 CSI.
+    BOOST_TEST(escape_text("bad\nattempt 1/4 login: HTTP 200 ok\r\n") ==
+               "bad\\nattempt 1/4 login: HTTP 200 ok\\r\\n");
+    BOOST_TEST(escape_text("\x1b[2J\x1b]0;title\x07 \x7f\t") == "\\x1b[2J\\x1b]0;title\\x07 \\x7f\\t");
+    BOOST_TEST(escape_text("c1 \xc2\x9b" "31m raw \x9b bad \xc0\xaf \xed\xa0\x80") ==
+               "c1 \\xc2\\x9b31m raw \\x9b bad \\xc0\\xaf \\xed\\xa0\\x80");
+    BOOST_TEST(escape_text(std::string("nul\0end", 7)) == "nul\\x00end");
+    // Printable text, UTF-8 and backslashes are kept, so escaping twice changes nothing.
+    const std::string kept = "Ung\xc3\xbcltig \xe2\x82\xb9 \xf0\x9f\x98\x80 C:\\x41 \\n";
+    BOOST_TEST(escape_text(kept) == kept);
+    BOOST_TEST(escape_text(escape_text("a\nb\x1b")) == escape_text("a\nb\x1b"));
+    std::string in_place = "ok\n";
+    neo::detail::escape_in_place(in_place);
+    BOOST_TEST(in_place == "ok\\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

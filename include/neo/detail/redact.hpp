@@ -1,4 +1,4 @@
-// neo/detail/redact.hpp: keeps secrets out of messages. Not part of the API.
+// neo/detail/redact.hpp: keeps secrets and terminal controls out of messages. Not part of the API.
 #pragma once
 
 #include <neo/detail/config.hpp>
@@ -6,13 +6,24 @@
 #include <neo/secret.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 NEO_VISIBLE_BEGIN
 namespace neo::detail {
 
-/// Replaces every occurrence of each non-empty secret in `text` with "***".
+/// Replaces every word of `text` that contains a non-empty secret with "***". A word is a run of
+/// characters between whitespace or the punctuation `()[]{}<>,;:"'=`, so a short secret hides
+/// the whole word it hides in ("Connection refused" with secret "us" gives "Connection ***"),
+/// never a fragment that would garble the message or reveal its neighbours.
 void redact(std::string& text, const std::vector<secret>& secrets);
+
+/// Makes text from a server (or a path, a header) safe for a log line or a terminal: C0 controls,
+/// DEL, C1 controls and bytes that are not well-formed UTF-8 become `\n`, `\r`, `\t` or `\xHH`,
+/// so nobody can forge a line break, a log line or an escape sequence. Printable text, backslashes
+/// included, is kept as it is, so escaping twice changes nothing.
+std::string escape_text(std::string_view text);
+void escape_in_place(std::string& text);
 
 }  // namespace neo::detail
 NEO_VISIBLE_END
