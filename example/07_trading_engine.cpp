@@ -49,7 +49,7 @@ int main() {
                                                    .totp_seed = neo::secret(neo::mock::fixture{}.totp_secret),
                                                    .mpin = "123456",
                                                    .totp_source = {}},
-                                  {.renew_margin = 3s}};  // renew when less than 3 s are left
+                                  {.renew_margin = 3s, .min_validity = 1s}};  // renew when less than 3 s are left
 
     std::set<std::string> seen;
     int trades = 0, finished = 0;

@@ -54,10 +54,23 @@ struct session_manager_options {
     /// A session is renewed once less than this is left before its token's `exp`. Callers keep
     /// getting the current (still valid) session while the renewal runs. Default: 5 minutes.
     std::chrono::seconds renew_margin{300};
-    /// When set: the session is saved there after each login (mode 0600, written to a temporary
-    /// file and renamed), and on the first call a saved session for the same user that has not
-    /// expired is used instead of logging in. A corrupt, foreign or expired file is ignored with
-    /// a warning in the client's log. `invalidate()` removes it. Default: empty (no file).
+    /// A held or saved session with less than this left before its `exp` is not handed out
+    /// (the caller would start work with a token about to die): the call waits for a new login.
+    /// The callers waiting for a login get its session whatever its lifetime (nothing fresher
+    /// exists). Keep it below the gateway's token lifetime. Default: 30 s.
+    std::chrono::seconds min_validity{30};
+    /// When set: the session is saved there after each login (mode 0600, written to a uniquely
+    /// named temporary file, fsynced, renamed, then the directory fsynced), and on the first call
+    /// a saved session for the same user is used instead of logging in.
+    ///
+    /// The file is trusted only when it is a regular file (never a symbolic link, FIFO or device:
+    /// it is opened with O_NOFOLLOW|O_NONBLOCK and checked with fstat, so nothing blocks) owned
+    /// by the effective user with no group or other permission bits, in a directory no other
+    /// user can write to (a sticky directory such as /tmp is fine). A session without an `exp`,
+    /// with an implausible one (over a year ahead) or with less than `min_validity` left is not
+    /// reused. Whatever is refused (untrusted, corrupt, foreign, expired) is ignored with a
+    /// warning in the client's log and a fresh login follows. `invalidate()` removes the file.
+    /// Default: empty (no file).
     std::string session_file{};
 };
 

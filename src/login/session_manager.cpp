@@ -5,6 +5,8 @@
 #include <neo/session_manager.hpp>
 #include <neo/totp.hpp>
 
+#include "session_file.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,19 +17,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <list>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <variant>
 #include <vector>
 
@@ -81,9 +75,10 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         return "userid:" + l.userid.str();
     }
 
-    static bool usable(const session& s, sys_clock::time_point now) {
+    // Never handed out with less than min_validity left.
+    bool usable(const session& s, sys_clock::time_point now) const {
         const auto exp = s.expires_at();
-        return !exp || now < *exp;
+        return !exp || (*exp > now && *exp - now > opts.min_validity);
     }
     bool fresh(const session& s, sys_clock::time_point now) const {
         const auto exp = s.expires_at();
@@ -102,15 +97,14 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (loaded) return;
         loaded = true;
         if (opts.session_file.empty()) return;
-        std::ifstream in(opts.session_file, std::ios::binary);
-        if (!in) return;  // no file yet: nothing to say
-        std::string text(64 * 1024 + 1, '\0');
-        in.read(text.data(), static_cast<std::streamsize>(text.size()));
-        text.resize(static_cast<std::size_t>(in.gcount()));
-        auto ignore = [&](const char* why) {
-            log(log_level::warning, std::string("ignoring the session file '") + opts.session_file + "': " + why);
+        std::string text;
+        auto ignore = [&](const std::string& why) {
+            log(log_level::warning, "ignoring the session file '" + opts.session_file + "': " + why);
         };
-        if (text.size() > 64 * 1024) return ignore("larger than 64 KiB");
+        if (auto why = read_trusted_file(opts.session_file, 64 * 1024, text); !why.empty()) {
+            if (why != "absent") ignore(why);  // no file yet: nothing to say
+            return;
+        }
         boost::system::error_code jec;
         auto v = json::parse(text, jec);
         wipe(text);
@@ -124,7 +118,12 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (!w || !w->is_string() || w->get_string() != who()) return ignore("saved for another user");
         auto s = session_from_data(d->get_object());
         if (!s) return ignore("no token or sid");
-        if (!usable(*s, sys_clock::now())) return ignore("the session has expired");
+        // A saved session must say when it ends, and the end must be plausible.
+        const auto now = sys_clock::now();
+        const auto exp = s->expires_at();
+        if (!exp) return ignore("the token has no expiry");
+        if (*exp > now + std::chrono::hours(24 * 366)) return ignore("the token's expiry is implausible");
+        if (!usable(*s, now)) return ignore("the session has expired or is about to");
         log(log_level::info, "reusing the saved session");
         current = std::move(*s);
     }
@@ -132,31 +131,9 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     void save(const session& s) {
         if (opts.session_file.empty()) return;
         std::string text = json::serialize(json::object{{"format", "neo-session/1"}, {"who", who()}, {"data", s.data}});
-        const std::string tmp = opts.session_file + ".tmp";
-        auto fail = [&](const char* what) {
-            log(log_level::warning,
-                "cannot save the session to '" + opts.session_file + "': " + what + ": " + std::strerror(errno));
-        };
-        ::unlink(tmp.c_str());
-        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            wipe(text);
-            return fail("open");
-        }
-        bool ok = ::fchmod(fd, 0600) == 0;
-        for (std::size_t off = 0; ok && off < text.size();) {
-            const auto n = ::write(fd, text.data() + off, text.size() - off);
-            if (n < 0 && errno == EINTR) continue;
-            ok = n > 0;
-            if (ok) off += static_cast<std::size_t>(n);
-        }
+        auto why = write_file_atomically(opts.session_file, text);
         wipe(text);
-        ok = ok && ::fsync(fd) == 0;
-        ok = (::close(fd) == 0) && ok;
-        if (!ok || ::rename(tmp.c_str(), opts.session_file.c_str()) != 0) {
-            fail("write");
-            ::unlink(tmp.c_str());
-        }
+        if (!why.empty()) log(log_level::warning, "cannot save the session to '" + opts.session_file + "': " + why);
     }
 
     void forget_file() {

@@ -10,11 +10,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <neo/detail/request.hpp>
+
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -34,6 +39,23 @@ neo::totp_recipe totp_recipe() {
 
 neo::password_recipe mpin_recipe() {
     return {.login = good_request(), .mpin = "123456", .otp = {}};
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// A session file's text for `ucc` whose token carries `claims` (a JSON object).
+std::string saved_file(const std::string& ucc, const std::string& claims) {
+    auto b64 = [](const std::string& s) {
+        auto t = neo::detail::base64_encode(s);
+        while (!t.empty() && t.back() == '=') t.pop_back();
+        for (auto& c : t) c = c == '+' ? '-' : c == '/' ? '_' : c;
+        return t;
+    };
+    return R"({"format":"neo-session/1","who":"totp:)" + ucc + R"(","data":{"token":")" +
+           b64(R"({"alg":"RS256"})") + "." + b64(claims) + R"(.c2ln","sid":"x"}})";
 }
 
 struct temp_file {
@@ -131,7 +153,7 @@ BOOST_FIXTURE_TEST_CASE(generation1_with_mpin_and_with_an_otp_source, fixture) {
 BOOST_FIXTURE_TEST_CASE(renews_before_expiry_without_a_gap, fixture_short_tokens) {
     // Tokens live 20 s; the margin is 30 s, so every session is already "due" for renewal:
     // the second call must get the current session at once while a renewal starts.
-    neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.renew_margin = 30s}};
+    neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.renew_margin = 30s, .min_validity = 1s}};
     neo::session first, second, third;
     std::size_t logins_during_second = 0;
     run_coro([&]() -> asio::awaitable<void> {
@@ -257,7 +279,8 @@ BOOST_FIXTURE_TEST_CASE(persistence_round_trip, fixture) {
     struct stat st {};
     BOOST_REQUIRE(::stat(file.path.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600);
-    BOOST_TEST(!std::filesystem::exists(file.path + ".tmp"));
+    for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(file.path).parent_path()))
+        BOOST_TEST(e.path().string().rfind(file.path + ".tmp", 0) != 0, e.path());  // no temporary left
     BOOST_TEST(reused.token == saved.token);
     BOOST_TEST(reused.sid == saved.sid);
     BOOST_TEST(reused.base_url == saved.base_url);
@@ -271,7 +294,11 @@ BOOST_FIXTURE_TEST_CASE(corrupt_foreign_or_expired_files_are_ignored, fixture) {
         "garbage{", R"({"format":"neo-session/1","who":"totp:SOMEONE","data":{"token":"a.b.c","sid":"x"}})",
         // exp in 2001
         R"({"format":"neo-session/1","who":"totp:TESTYA24","data":{"token":"eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjEwMDAwMDAwMDB9.c2ln","sid":"x"}})",
-        std::string(70 * 1024, ' ')};
+        std::string(70 * 1024, ' '),
+        // no exp; an implausible exp (year 2100); exp in 10 s, below min_validity
+        saved_file("TESTYA24", "{\"sub\":\"TESTYA24\"}"),
+        saved_file("TESTYA24", "{\"exp\":4102444800}"),
+        saved_file("TESTYA24", "{\"exp\":" + std::to_string(unix_now() + 10) + "}")};
     int logins = 0;
     run_coro([&]() -> asio::awaitable<void> {
         for (const auto& content : bad) {
@@ -279,16 +306,117 @@ BOOST_FIXTURE_TEST_CASE(corrupt_foreign_or_expired_files_are_ignored, fixture) {
                 std::ofstream out(file.path, std::ios::trunc);
                 out << content;
             }
+            ::chmod(file.path.c_str(), 0600);  // trusted: only the content is wrong
             neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
             co_await m.async_session();
             logins += static_cast<int>(m.logins_started());
         }
     });
-    BOOST_TEST(logins == 4);
+    BOOST_TEST(logins == 7);
     int warnings = 0;
     for (const auto& l : log_lines) warnings += l.find("ignoring the session file") != std::string::npos;
-    BOOST_TEST(warnings == 4);
+    BOOST_TEST(warnings == 7);
+    for (const char* why : {"the token has no expiry", "implausible", "expired or is about to"})
+        BOOST_TEST(!log_free_of(why), why);
     BOOST_TEST(file.read().find("neo-session/1") != std::string::npos);  // rewritten
+}
+
+BOOST_FIXTURE_TEST_CASE(untrusted_session_files_are_refused_and_never_block, fixture) {
+    // A valid saved session, then the same bytes where another user could have put them.
+    temp_file good;
+    std::string saved_token, content;
+    char tmpl[] = "/tmp/neo-trust-test-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    auto plant = [&](const std::string& path) {
+        std::ofstream(path, std::ios::trunc) << content;
+        ::chmod(path.c_str(), 0600);
+    };
+    struct row {
+        const char* why;
+        std::function<std::string()> make;  // returns the path to load
+    };
+    const std::vector<row> rows = {
+        {"mode gives group or other", [&] {
+             plant(dir + "/open");
+             ::chmod((dir + "/open").c_str(), 0644);
+             return dir + "/open";
+         }},
+        {"symbolic link", [&] {
+             plant(dir + "/target");
+             BOOST_REQUIRE(::symlink((dir + "/target").c_str(), (dir + "/link").c_str()) == 0);
+             return dir + "/link";
+         }},
+        {"belongs to another user", [&] {
+             plant(dir + "/foreign");
+             // The tests run as root in CI; as another user the file could not be given away.
+             BOOST_REQUIRE_MESSAGE(::chown((dir + "/foreign").c_str(), 65534, 65534) == 0, "chown needs root");
+             return dir + "/foreign";
+         }},
+        {"not a regular file", [&] {
+             BOOST_REQUIRE(::mkfifo((dir + "/fifo").c_str(), 0600) == 0);
+             return dir + "/fifo";
+         }},
+        {"not a regular file", [&] {
+             BOOST_REQUIRE(::mkdir((dir + "/adir").c_str(), 0700) == 0);
+             return dir + "/adir";
+         }},
+        {"directory is writable by other users", [&] {
+             BOOST_REQUIRE(::mkdir((dir + "/shared").c_str(), 0700) == 0);
+             ::chmod((dir + "/shared").c_str(), 0777);  // no sticky bit
+             plant(dir + "/shared/s");
+             return dir + "/shared/s";
+         }},
+    };
+    std::vector<std::string> paths;
+    // Old code blocked in open() on the FIFO: a writer unblocks it after 5 s so the test ends.
+    std::atomic<bool> finished{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 500 && !finished; ++i) std::this_thread::sleep_for(10ms);
+        if (!finished)
+            if (const int fd = ::open((dir + "/fifo").c_str(), O_WRONLY | O_NONBLOCK); fd >= 0) ::close(fd);
+    });
+    struct result {
+        std::size_t logins = 0;
+        std::string token;
+        std::chrono::milliseconds took{};
+        std::vector<std::string> log;
+    };
+    std::vector<result> results(rows.size());
+    run_coro([&]() -> asio::awaitable<void> {
+        {
+            neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = good.path}};
+            saved_token = (co_await m.async_session()).token;
+        }
+        content = good.read();
+        BOOST_REQUIRE(content.find("neo-session/1") != std::string::npos);
+        for (const auto& r : rows) paths.push_back(r.make());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            log_lines.clear();
+            const auto t0 = steady::now();
+            neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = paths[i]}};
+            results[i].token = (co_await m.async_session()).token;
+            results[i].logins = m.logins_started();
+            results[i].took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+            results[i].log = log_lines;
+        }
+    });
+    finished = true;
+    watchdog.join();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = results[i];
+        const auto* why = rows[i].why;
+        auto logged = [&](const std::string& text) {
+            for (const auto& l : r.log)
+                if (l.find(text) != std::string::npos) return true;
+            return false;
+        };
+        BOOST_TEST(r.took.count() < 2000, why);
+        BOOST_TEST(r.logins == 1u, why);  // a fresh login, not the planted session
+        BOOST_TEST(r.token != saved_token, why);
+        BOOST_TEST(logged("ignoring the session file '" + paths[i] + "': "), why);
+        BOOST_TEST(logged(why), why);
+    }
+    std::system(("rm -rf " + dir).c_str());
 }
 
 BOOST_AUTO_TEST_CASE(bad_totp_seed_is_refused_at_construction) {
