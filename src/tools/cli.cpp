@@ -5,7 +5,11 @@
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <sys/prctl.h>
+
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -25,9 +29,15 @@ Logs in to the Kotak Neo Trade API once and prints the session's data object (JS
   --backoff-initial-ms N (250; 4x after a 429)  --backoff-max-ms N (8000)
   --verbose                    more detail on stderr (never a secret)
 
+  The command line is visible to every local user (ps, /proc/PID/cmdline) until neo-login has
+  read it: give secrets through the environment (NEO_PASSWORD, NEO_MPIN, NEO_ACCESS_TOKEN,
+  NEO_CONSUMER_SECRET, NEO_OTP, NEO_TOTP, NEO_TOTP_SECRET) or standard input, never as values.
+  neo-login overwrites the secret values it was given in its argv and environment once read.
+
 generation 1, second factor (prints the trade session instead of the view session):
   --generate-otp               log in and have the gateway send the OTP; prints the view session
   --otp CODE                   the OTP (4 digits) sent after an earlier --generate-otp
+                               (or env NEO_OTP)
   --otp-stdin                  log in, have the OTP sent, then read it from standard input
   --mpin-2fa                   the MPIN is the second factor (env NEO_MPIN or --mpin-stdin);
                                the login then uses the password (both on stdin: password first).
@@ -37,7 +47,7 @@ generation 2 (current API; needs --mobilenumber and the consumer key only):
   --ucc UCC                    log in with a TOTP, then validate the MPIN (env NEO_MPIN or
                                --mpin-stdin); the TOTP comes from --totp CODE or is computed from
                                the base32 seed in env NEO_TOTP_SECRET
-  --totp CODE                  the 6-digit TOTP of the moment
+  --totp CODE                  the 6-digit TOTP of the moment (or env NEO_TOTP)
 both:
   --session-file PATH          reuse the trade session saved there while it is valid; save the
                                new one (mode 0600) after a login
@@ -60,11 +70,16 @@ std::optional<long long> number(std::string_view s, long long min, long long max
 
 }  // namespace
 
-std::string read_line(std::istream& in) {
-    std::string line;
-    std::getline(in, line);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    return line;
+secret read_secret_line(std::istream& in) {
+    // Straight into a buffer on the stack, wiped after: no growing string leaves a copy behind.
+    char buf[secret::max_size + 1];
+    std::size_t n = 0;
+    for (char c; in.get(c) && c != '\n';)
+        if (n < sizeof buf) buf[n++] = c;
+    while (n > 0 && n <= secret::max_size && buf[n - 1] == '\r') --n;
+    secret s(std::string_view(buf, n));  // a line longer than max_size gives an overflowed secret
+    wipe(buf, sizeof buf);
+    return s;
 }
 
 std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out) {
@@ -172,6 +187,11 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         const bool both_env = !password_stdin && !mpin_stdin && pw && *pw && mp && *mp;
         if (both_env || (password_stdin && mpin_stdin)) mpin_2fa = true;
     }
+    // The OTP and the TOTP from the environment, when no flag gave them or chose another factor.
+    if (out.otp.empty() && !ucc_given && !generate_otp && !out.otp_stdin && !mpin_2fa)
+        if (const char* v = env("NEO_OTP"); v && *v) out.otp = secret(v);
+    if (out.totp_request.totp.empty() && ucc_given)
+        if (const char* v = env("NEO_TOTP"); v && *v) out.totp_request.totp = secret(v);
     // Which flow.
     const int second = generate_otp + !out.otp.empty() + out.otp_stdin + mpin_2fa;
     if (second > 1) return "--generate-otp, --otp, --otp-stdin and --mpin-2fa exclude each other";
@@ -185,7 +205,7 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
     if ((out.logout || !out.session_file.empty()) && (out.mode == flow::view || out.mode == flow::generate_otp))
         return "--logout and --session-file need a trade session: add --otp, --otp-stdin, --mpin-2fa or --ucc";
     if (out.mode == flow::otp && !out.otp.empty() && (out.otp.size() != 4 || out.otp.overflowed()))
-        return "--otp takes the 4-digit OTP";
+        return "--otp (NEO_OTP) takes the 4-digit OTP";
 
     try {
         if (!gateway_origin.empty())
@@ -198,7 +218,7 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
 
     auto mpin_from = [&](secret& dst) -> std::string {
         if (mpin_stdin) {
-            dst = secret(read_line(in));
+            dst = read_secret_line(in);
             if (dst.empty()) return "no MPIN on standard input";
         } else if (const char* mp = env("NEO_MPIN"); mp && *mp) {
             dst = secret(mp);
@@ -216,7 +236,8 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         out.totp_request.mobilenumber = out.request.mobilenumber;
         if (out.totp_request.totp.empty()) {
             const char* seed = env("NEO_TOTP_SECRET");
-            if (!seed || !*seed) return "no TOTP: give --totp CODE or set NEO_TOTP_SECRET (the base32 seed)";
+            if (!seed || !*seed)
+                return "no TOTP: give --totp CODE, set NEO_TOTP (the code) or NEO_TOTP_SECRET (the base32 seed)";
             out.totp_seed = secret(seed);
         }
         if (auto e = mpin_from(out.second_mpin); !e.empty()) return e;
@@ -230,7 +251,7 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
     if (out.mode == flow::mpin_2fa) {
         // The password logs in; the MPIN is the second factor.
         if (password_stdin) {
-            out.request.password = secret(read_line(in));
+            out.request.password = read_secret_line(in);
             if (out.request.password.overflowed()) return "the password on standard input is too long";
             if (out.request.password.empty()) return "no password on standard input";
         } else if (const char* pw = env("NEO_PASSWORD"); pw && *pw) {
@@ -241,11 +262,11 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         if (auto e = mpin_from(out.second_mpin); !e.empty()) return e;
     } else {
         if (password_stdin) {
-            out.request.password = secret(read_line(in));
+            out.request.password = read_secret_line(in);
             if (out.request.password.overflowed()) return "the password on standard input is too long";
             if (out.request.password.empty()) return "no password on standard input";
         } else if (mpin_stdin) {
-            out.request.mpin = secret(read_line(in));
+            out.request.mpin = read_secret_line(in);
             if (out.request.mpin.empty()) return "no MPIN on standard input";
         } else {
             const char* pw = env("NEO_PASSWORD");
@@ -276,6 +297,25 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         p.consumer_secret = secret(std::move(consumer_secret));
     }
     return {};
+}
+
+const char* const secret_flags[] = {"--access-token", "--consumer-secret", "--otp", "--totp", nullptr};
+const char* const secret_env[] = {"NEO_PASSWORD", "NEO_MPIN", "NEO_ACCESS_TOKEN", "NEO_CONSUMER_SECRET",
+                                  "NEO_OTP",      "NEO_TOTP", "NEO_TOTP_SECRET",  nullptr};
+
+void protect_process() {
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+void hide_secrets(int argc, char** argv) {
+    auto blank = [](char* p) {
+        for (; *p; ++p) *p = '*';
+    };
+    for (int i = 1; i + 1 < argc; ++i)
+        for (const char* const* f = secret_flags; *f; ++f)
+            if (std::strcmp(argv[i], *f) == 0) blank(argv[++i]);
+    for (const char* const* e = secret_env; *e; ++e)
+        if (char* v = std::getenv(*e)) blank(v);
 }
 
 int exit_status_for(const boost::system::error_code& ec) {

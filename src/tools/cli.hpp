@@ -3,6 +3,7 @@
 
 #include <neo/client_params.hpp>
 #include <neo/login_request.hpp>
+#include <neo/secret.hpp>
 
 #include <boost/system/error_code.hpp>
 
@@ -55,8 +56,21 @@ using env_lookup = std::function<const char*(const char*)>;
 /// Parses the arguments; an empty string on success, else what is wrong (never a secret).
 std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out);
 
-/// Reads one line of standard input (without its line end).
-std::string read_line(std::istream& in);
+/// Reads one line (without its line end) straight into a secret; no heap copy is left behind.
+/// A line longer than `secret::max_size` gives an overflowed secret.
+secret read_secret_line(std::istream& in);
+
+/// The flags whose value is a secret, and the environment variables that hold one.
+extern const char* const secret_flags[];
+extern const char* const secret_env[];
+
+/// Makes the process non-dumpable: no core file with secrets in it, no ptrace or /proc/PID/mem
+/// for other users. First thing in main.
+void protect_process();
+
+/// Overwrites the values of `secret_flags` in argv and of `secret_env` in the environment with
+/// `*`, so /proc/PID/cmdline and /proc/PID/environ stop showing them. Call after parsing.
+void hide_secrets(int argc, char** argv);
 
 /// The exit status for the final error of a login.
 int exit_status_for(const boost::system::error_code& ec);

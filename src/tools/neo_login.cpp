@@ -18,6 +18,7 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -66,7 +67,7 @@ std::variant<neo::password_recipe, neo::totp_recipe> recipe(cli_options& o) {
             neo::secret code = o.otp;
             if (o.otp_stdin) {
                 std::cerr << "neo-login: OTP sent; type it and press Enter" << std::endl;
-                code = neo::secret(read_line(std::cin));  // blocking is fine in this one-shot tool
+                code = read_secret_line(std::cin);  // blocking is fine in this one-shot tool
             }
             std::move(h)(ec, std::move(code));
         };
@@ -127,9 +128,13 @@ asio::awaitable<int> run(cli_options& o, neo::client& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    protect_process();
+    // Unbuffered standard input: a password read from it stays in no stdio buffer.
+    std::setvbuf(stdin, nullptr, _IONBF, 0);
     cli_options opts;
     const std::string problem = parse_cli(
         argc, argv, [](const char* n) { return std::getenv(n); }, std::cin, opts);
+    hide_secrets(argc, argv);
     if (opts.help) {
         std::cout << usage;
         return exit_ok;

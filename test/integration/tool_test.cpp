@@ -38,6 +38,20 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
+// The exit status of `pid`; killed and a failure once `deadline` passes.
+int wait_bounded(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+    int ws = 0;
+    while (waitpid(pid, &ws, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &ws, 0);
+            BOOST_FAIL("neo-login did not finish in time");
+        }
+        std::this_thread::sleep_for(5ms);
+    }
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+}
+
 struct tool_env {
     neo::mock::gateway mock;
     std::string dir;
@@ -91,17 +105,7 @@ struct tool_env {
         const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&fa);
         BOOST_REQUIRE(rc == 0);
-        int ws = 0;
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (waitpid(pid, &ws, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                kill(pid, SIGKILL);
-                waitpid(pid, &ws, 0);
-                BOOST_FAIL("neo-login did not finish in 30 s");
-            }
-            std::this_thread::sleep_for(5ms);
-        }
-        r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+        r.status = wait_bounded(pid, std::chrono::steady_clock::now() + 30s);
         r.out = slurp(out);
         r.err = slurp(err);
         neo_test::suite().text(r.err);  // the tool's stderr joins the whole-suite secret check
@@ -339,6 +343,64 @@ BOOST_AUTO_TEST_CASE(session_file_is_reused_then_removed_by_logout) {
     BOOST_TEST(lo.status == 0, lo.err);
     BOOST_TEST(t.mock.request_count(route::login) == 1u);  // the logout run reused the file
     BOOST_TEST(t.mock.request_count(route::logout) == 1u);
+}
+
+// While neo-login waits for the OTP on stdin, what other local users could read of it.
+BOOST_AUTO_TEST_CASE(secrets_leave_argv_and_environ_once_read) {
+    tool_env t;
+    std::signal(SIGPIPE, SIG_IGN);  // the child may be gone when we write
+    int pipe_fds[2];
+    BOOST_REQUIRE(::pipe(pipe_fds) == 0);
+    const std::string out = t.dir + "/out", err = t.dir + "/err";
+    strings args_s = strings{NEO_LOGIN_EXE} + t.base_args() +
+                     strings{"--userid", "testuser", "--otp-stdin"};  // --consumer-secret is on argv
+    strings env_s = {"NEO_PASSWORD=mock-password"};
+    std::vector<char*> argv, envp;
+    for (auto& a : args_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env_s) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pipe_fds[0], 0);
+    posix_spawn_file_actions_addclose(&fa, pipe_fds[1]);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = 0;
+    BOOST_REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(pipe_fds[0]);
+    // Wait (bounded) for the prompt: by then the arguments and environment have been read.
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (slurp(err).find("type it") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    const std::string proc = "/proc/" + std::to_string(pid);
+    const std::string cmdline = slurp(proc + "/cmdline"), environ_text = slurp(proc + "/environ");
+    BOOST_TEST(::write(pipe_fds[1], "4321\n", 5) == 5);
+    ::close(pipe_fds[1]);
+    BOOST_TEST(wait_bounded(pid, deadline) == 0, slurp(err));
+    BOOST_TEST(cmdline.find("--consumer-secret") != std::string::npos);  // read while it ran
+    BOOST_TEST(cmdline.find("mock-consumer-secret") == std::string::npos);
+    BOOST_TEST(environ_text.find("NEO_PASSWORD=") != std::string::npos);
+    BOOST_TEST(environ_text.find("mock-password") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(otp_and_totp_from_the_environment) {
+    tool_env t;
+    auto gen = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--generate-otp"},
+                     {"NEO_PASSWORD=mock-password"});
+    BOOST_TEST(gen.status == 0, gen.err);
+    auto env = t.run(t.base_args() + strings{"--mobilenumber", "9999999908"},
+                     {"NEO_PASSWORD=mock-password", "NEO_OTP=4321"});
+    BOOST_TEST(env.status == 0, env.err);
+    BOOST_TEST(t.mock.request_count(route::second_factor) == 1u);
+    BOOST_TEST(boost::json::parse(env.out).at("token").is_string());
+    const auto code = neo::totp(neo::secret(neo::mock::fixture{}.totp_secret)).code();
+    auto g2 = t.run({"--gateway", t.mock.origin(), "--ca-file", t.ca_file, "--mobilenumber", "9999999908", "--ucc",
+                     "TESTYA24"},
+                    {"NEO_TOTP=" + std::string(code.reveal()), "NEO_MPIN=123456", "NEO_CONSUMER_KEY=mock-consumer-key"});
+    BOOST_TEST(g2.status == 0, g2.err);
+    BOOST_TEST(t.mock.request_count(route::totp_login) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(family_usage_errors_send_nothing) {

@@ -5,6 +5,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -195,6 +196,59 @@ BOOST_AUTO_TEST_CASE(messages_never_echo_secrets) {
     const auto msg = r.parse({"--userid", "u", "--otp", "98765"});
     BOOST_TEST(msg != "");
     BOOST_TEST(msg.find("98765") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cli_secrets)
+
+BOOST_AUTO_TEST_CASE(otp_and_totp_from_the_environment) {
+    run r{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "4321"}}};
+    BOOST_TEST(r.parse({"--userid", "u"}) == "");
+    BOOST_TEST((r.opts.mode == flow::otp));
+    BOOST_TEST(r.opts.otp.reveal() == "4321");
+    run flag{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "4321"}}};
+    BOOST_TEST(flag.parse({"--userid", "u", "--otp", "1111"}) == "");  // the flag wins
+    BOOST_TEST(flag.opts.otp.reveal() == "1111");
+    run gen{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "4321"}}};
+    BOOST_TEST(gen.parse({"--userid", "u", "--generate-otp"}) == "");  // another factor chosen: ignored
+    BOOST_TEST((gen.opts.mode == flow::generate_otp));
+    run bad{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "98765"}}};
+    const auto problem = bad.parse({"--userid", "u"});
+    BOOST_TEST(problem.find("NEO_OTP") != std::string::npos, problem);
+    BOOST_TEST(problem.find("98765") == std::string::npos);
+
+    run t{.env = {{"NEO_TOTP", "123456"}, {"NEO_MPIN", "654321"}, {"NEO_CONSUMER_KEY", "k"}}};
+    BOOST_TEST(t.parse({"--mobilenumber", "9999999908", "--ucc", "TESTYA24"}) == "");
+    BOOST_TEST((t.opts.mode == flow::totp));
+    BOOST_TEST(t.opts.totp_request.totp.reveal() == "123456");
+    BOOST_TEST(t.opts.totp_seed.empty());
+}
+
+BOOST_AUTO_TEST_CASE(secret_lines_are_read_whole_or_flagged_too_long) {
+    std::istringstream in("hunter2\r\nsecond\n" + std::string(5000, 'x') + "\nafter");
+    BOOST_TEST(read_secret_line(in).reveal() == "hunter2");
+    BOOST_TEST(read_secret_line(in).reveal() == "second");
+    const auto long_one = read_secret_line(in);
+    BOOST_TEST(long_one.overflowed());
+    BOOST_TEST(read_secret_line(in).reveal() == "after");  // the long line was consumed whole
+    BOOST_TEST(read_secret_line(in).empty());
+}
+
+BOOST_AUTO_TEST_CASE(argv_and_environment_values_are_overwritten) {
+    std::string a0 = "neo-login", a1 = "--access-token", a2 = "tok-123", a3 = "--otp", a4 = "4321", a5 = "--userid",
+                a6 = "u", a7 = "--totp";  // a dangling flag at the end is left alone
+    std::vector<char*> argv{a0.data(), a1.data(), a2.data(), a3.data(), a4.data(),
+                            a5.data(), a6.data(), a7.data(), nullptr};
+    ::setenv("NEO_CONSUMER_SECRET", "cs-1", 1);
+    hide_secrets(8, argv.data());
+    BOOST_TEST(a2 == "*******");
+    BOOST_TEST(a4 == "****");
+    BOOST_TEST(a6 == "u");
+    BOOST_TEST(a7 == "--totp");
+    BOOST_TEST(std::string(std::getenv("NEO_CONSUMER_SECRET")) == "****");
+    ::unsetenv("NEO_CONSUMER_SECRET");
+    BOOST_TEST(std::string(usage).find("visible to every local user") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
