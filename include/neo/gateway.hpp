@@ -32,11 +32,12 @@ struct gateway {
 
     /// UAT: nsbxapi.kotaksecurities.com/oauth2/token, nsbxapi-gw.kotaksecurities.com/api/1.0/
     /// {login/v2/validate, login/otp/generate, logout}; generation 2 on
-    /// mis.kotaksecurities.com/login/1.0/{tradeApiLogin, tradeApiValidate} (the only host the
-    /// SDK documents for it).
+    /// d-mis.kotaksecurities.com/login/1.0/{tradeApiLogin, tradeApiValidate}, UAT's host in the
+    /// official SDK (production's mis.kotaksecurities.com would log a UAT user into production).
     static gateway uat();
     /// Prod ("Live"): napi.kotaksecurities.com/oauth2/token, gw-napi.kotaksecurities.com/login/1.0/
-    /// {login/v2/validate, login/otp/generate, logout}; generation 2 as for UAT.
+    /// {login/v2/validate, login/otp/generate, logout}; generation 2 on
+    /// mis.kotaksecurities.com/login/1.0/{tradeApiLogin, tradeApiValidate}.
     static gateway prod();
     static gateway live() { return prod(); }
     static gateway of(environment env) { return env == environment::uat ? uat() : prod(); }

@@ -29,8 +29,10 @@ struct login_request {
 };
 
 /// Generation 1, the second factor of `client::async_session_2fa`: exactly one of `otp` and `mpin`.
-/// With an OTP the body carries the view token's `sub` as `userId`. With an MPIN it carries the
-/// identity used to log in, so give the same one of `mobilenumber`, `userid` or `pan` (exactly one).
+/// Give the identity used to log in (exactly one of `mobilenumber`, `userid` or `pan`) with an
+/// MPIN. The body is the official SDK's: an OTP, or an MPIN after a `userid` login, goes as
+/// `{"userId":"<sub of the view token>","otp":"<code>"}`; an MPIN after a mobile or PAN login as
+/// `{"mobileNumber"|"pan":...,"mpin":"<6 digits>"}`.
 /// Stored in place, like login_request.
 struct second_factor {
     /// 4 digits, as sent after `client::async_generate_otp`.

@@ -1163,7 +1163,7 @@ error_code check(const client_params& p, diagnostics& diag, const step_args& arg
     } else if (const auto* f = std::get_if<step_args::two_factor>(&op)) {
         ec = validate_session(f->view.token, f->view.sid);
         if (!ec) ec = validate(f->factor);
-        if (!ec && !f->factor.otp.empty()) ec = session_with_user(f->view);
+        if (!ec && (!f->factor.otp.empty() || !f->factor.userid.empty())) ec = session_with_user(f->view);
         if (!ec) ec = can_send(gw.login, credentials::oauth2);
     } else if (const auto* l = std::get_if<step_args::logout>(&op)) {
         if (!(ec = validate_session(l->trade.token, l->trade.sid))) ec = can_send(gw.logout, credentials::oauth2);

@@ -9,9 +9,12 @@ namespace neo {
 namespace {
 
 constexpr std::string_view oauth = "/oauth2/token";
-constexpr std::string_view gen2_host = "mis.kotaksecurities.com";
+// Generation 2: the SDK logs UAT in on d-mis (its "dev" host), production on mis.
+constexpr std::string_view gen2_prod_host = "mis.kotaksecurities.com";
+constexpr std::string_view gen2_uat_host = "d-mis.kotaksecurities.com";
 
-gateway with_paths(std::string_view oauth_host, std::string_view host, std::string_view prefix) {
+gateway with_paths(std::string_view oauth_host, std::string_view host, std::string_view prefix,
+                   std::string_view gen2_host) {
     const auto ep = [](std::string_view h, std::string_view a, std::string_view b = {}) {
         return endpoint{std::string(h), "443", std::string(a) + std::string(b)};
     };
@@ -40,11 +43,11 @@ bool host_char_ok(char c) {
 }  // namespace
 
 gateway gateway::uat() {
-    return with_paths("nsbxapi.kotaksecurities.com", "nsbxapi-gw.kotaksecurities.com", "/api/1.0");
+    return with_paths("nsbxapi.kotaksecurities.com", "nsbxapi-gw.kotaksecurities.com", "/api/1.0", gen2_uat_host);
 }
 
 gateway gateway::prod() {
-    return with_paths("napi.kotaksecurities.com", "gw-napi.kotaksecurities.com", "/login/1.0");
+    return with_paths("napi.kotaksecurities.com", "gw-napi.kotaksecurities.com", "/login/1.0", gen2_prod_host);
 }
 
 gateway gateway::from_origin(std::string_view origin, environment paths) {

@@ -166,11 +166,13 @@ std::string second_factor_body(const second_factor& f, std::string_view user_id)
     body.reserve(64 + 6 * (user_id.size() + f.otp.size() + f.mpin.size() + f.mobilenumber.size() + f.userid.size() +
                            f.pan.size()));
     body += '{';
-    if (!f.otp.empty()) {
+    // The SDK's shapes: an OTP, or an MPIN after a user-id login, goes as the view token's sub and
+    // "otp"; an MPIN after a mobile or PAN login goes with that identity as "mpin".
+    if (!f.otp.empty() || !f.userid.empty()) {
         body += "\"userId\":";
         append_json_string(body, user_id);
         body += ",\"otp\":";
-        append_json_string(body, f.otp.reveal());
+        append_json_string(body, f.otp.empty() ? f.mpin.reveal() : f.otp.reveal());
     } else {
         append_identity(body, f.mobilenumber, f.userid, f.pan);
         body += ",\"mpin\":";

@@ -338,7 +338,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                                        {"jti", uuid()},
                                        {"iat", now},
                                        {"iss", "login-service"},
-                                       {"sub", fx.ucc},
+                                       {"sub", fx.sub},
                                        {"ucc", fx.ucc},
                                        {"fetchcachingrule", 0},
                                        {"categorisation", ""}});
@@ -486,22 +486,32 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
             case route::otp_generate: {
                 const auto user = str(o, "userId");
                 if (user.empty()) return make_response(400, error_array("10300", "userId is required"));
-                if (user != fx.ucc) return make_response(401, error_array("10200", "Invalid userId"));
+                if (user != fx.sub) return make_response(401, error_array("10200", "Invalid userId"));
                 std::lock_guard lock(mu);
                 otp_sent[user] = true;
                 return ok(json::object{{"message", "OTP sent"}, {"otpGenerated", true}});
             }
             case route::second_factor: {
                 if (auto bad = check_pair(req, false, false)) return std::move(*bad);
+                // The SDK's two shapes: {"userId":<sub>,"otp":<OTP or, after a user-id login, the
+                // MPIN>}, or {"mobileNumber"|"pan":...,"mpin":...}. Nothing else.
                 if (o.contains("otp")) {
                     const auto user = str(o, "userId"), otp = str(o, "otp");
-                    if (user.empty() || !digits(otp, 4, 4))
-                        return make_response(400, error_array("10300", "userId and a 4-digit otp are required"));
-                    std::lock_guard lock(mu);
-                    auto it = otp_sent.find(user);
-                    if (user != fx.ucc || it == otp_sent.end() || otp != fx.otp)
-                        return make_response(401, error_array("10200", "Invalid or expired OTP"));
-                    otp_sent.erase(it);  // one use per generation
+                    if (user.empty() || !(digits(otp, 4, 4) || digits(otp, 6, 6)) || o.size() != 2)
+                        return make_response(
+                            400, error_array("10300", "userId and a 4-digit otp (or 6-digit mpin) are required"));
+                    if (user != fx.sub) return make_response(401, error_array("10200", "Invalid userId"));
+                    if (otp.size() == 6) {
+                        if (otp != fx.mpin) return make_response(401, error_array("10200", "Invalid credentials"));
+                    } else {
+                        std::lock_guard lock(mu);
+                        auto it = otp_sent.find(user);
+                        if (it == otp_sent.end() || otp != fx.otp)
+                            return make_response(401, error_array("10200", "Invalid or expired OTP"));
+                        otp_sent.erase(it);  // one use per generation
+                    }
+                } else if (o.contains("userid") || o.contains("userId")) {
+                    return make_response(400, error_array("10300", "an mpin goes with mobileNumber or pan"));
                 } else if (auto bad = check_credentials(o, true)) {
                     return std::move(*bad);
                 }

@@ -66,13 +66,16 @@ BOOST_FIXTURE_TEST_CASE(otp_flow_gives_a_trade_session_and_logout_ends_it, fixtu
     const auto& gen = last(reqs, route::otp_generate);
     BOOST_TEST(gen.target == "/login/1.0/login/otp/generate");
     BOOST_TEST(gen.header("Authorization").rfind("Bearer ey", 0) == 0u);
-    BOOST_TEST(json::parse(gen.body) == json::parse(R"({"userId":"TESTYA24","sendEmail":true,"isWhitelisted":true})"));
+    // userId is the token's sub, which is not the UCC.
+    const std::string sub = neo::mock::fixture{}.sub;
+    BOOST_TEST(sub != neo::mock::fixture{}.ucc);
+    BOOST_TEST(json::parse(gen.body) == (json::object{{"userId", sub}, {"sendEmail", true}, {"isWhitelisted", true}}));
     const auto& f = last(reqs, route::second_factor);
     BOOST_TEST(f.target == "/login/1.0/login/v2/validate");
     BOOST_TEST(f.header("sid") == view.sid);
     BOOST_TEST(f.header("Auth") == view.token);
     BOOST_TEST(f.header("Authorization").rfind("Bearer ey", 0) == 0u);
-    BOOST_TEST(json::parse(f.body) == json::parse(R"({"userId":"TESTYA24","otp":"4321"})"));
+    BOOST_TEST(json::parse(f.body) == (json::object{{"userId", sub}, {"otp", "4321"}}));
     const auto& out = last(reqs, route::logout);
     BOOST_TEST(out.target == "/login/1.0/logout");
     BOOST_TEST(out.header("Sid") == trade.sid);
@@ -113,6 +116,23 @@ BOOST_FIXTURE_TEST_CASE(mpin_second_factor_sends_the_login_identity, fixture) {
     BOOST_TEST(trade.claims->scope.at(0) == "Trade");
     BOOST_TEST(json::parse(last(mock.requests(), route::second_factor).body) ==
                json::parse(R"({"pan":"AVRFT7865T","mpin":"123456"})"));
+    BOOST_TEST(log_free_of("123456"));
+}
+
+BOOST_FIXTURE_TEST_CASE(mpin_second_factor_after_a_userid_login_is_the_sdks_shape, fixture) {
+    neo::client c{io, params()};
+    neo::session trade;
+    boost::system::error_code old_shape;
+    run_coro([&]() -> asio::awaitable<void> {
+        auto view = co_await c.async_login({.userid = "testuser", .password = "mock-password"});
+        neo::second_factor f;
+        f.mpin = "123456";
+        f.userid = "testuser";
+        trade = co_await c.async_session_2fa(view, f);
+    });
+    BOOST_TEST(trade.claims->scope.at(0) == "Trade");
+    BOOST_TEST(json::parse(last(mock.requests(), route::second_factor).body) ==
+               (json::object{{"userId", neo::mock::fixture{}.sub}, {"otp", "123456"}}));
     BOOST_TEST(log_free_of("123456"));
 }
 

@@ -31,7 +31,7 @@ BOOST_FIXTURE_TEST_CASE(logs_in_through_the_oauth2_step, fixture) {
     BOOST_TEST(!r.session.caches.watchlist.empty());
     BOOST_TEST(r.session.data.contains("searchAPIKey"));
     BOOST_REQUIRE(r.session.claims);
-    BOOST_TEST(r.session.claims->sub == "TESTYA24");
+    BOOST_TEST(r.session.claims->sub == neo::mock::fixture{}.sub);
     BOOST_TEST(r.session.claims->scope.at(0) == "View");
     BOOST_REQUIRE(r.session.expires_at());
     const auto left = *r.session.expires_at() - std::chrono::system_clock::now();

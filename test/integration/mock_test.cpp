@@ -28,7 +28,8 @@ struct raw_answer {
 
 // One blocking HTTPS exchange with the mock (on its own thread), bounded by 10 s.
 raw_answer send(const neo::mock::gateway& mock, std::string_view target, std::string authorization, std::string body,
-                std::string content_type = "application/json") {
+                std::string content_type = "application/json",
+                const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     asio::io_context io;
     asio::ssl::context ctx(asio::ssl::context::tls_client);
     ctx.add_certificate_authority(asio::buffer(mock.ca_pem()));
@@ -41,6 +42,7 @@ raw_answer send(const neo::mock::gateway& mock, std::string_view target, std::st
     req.set(http::field::host, "127.0.0.1");
     if (!authorization.empty()) req.set(http::field::authorization, authorization);
     if (!content_type.empty()) req.set(http::field::content_type, content_type);
+    for (const auto& [k, v] : extra) req.set(k, v);
     req.body() = std::move(body);
     req.prepare_payload();
     http::write(s, req);
@@ -112,11 +114,31 @@ BOOST_AUTO_TEST_CASE(checks_in_the_contract_order) {
     auto s = neo::session_from_data(ok.body.at("data").as_object());
     BOOST_REQUIRE(s);
     BOOST_REQUIRE(s->claims);
-    BOOST_TEST(s->claims->sub == "TESTYA24");
+    BOOST_TEST(s->claims->sub == neo::mock::fixture{}.sub);  // not the UCC
+    BOOST_TEST(s->claims->sub != s->ucc);
     BOOST_TEST(s->claims->iss == "login-service");
     BOOST_TEST(s->claims->exp - s->claims->iat == 3600);
     BOOST_TEST(mock.requests().size() == 15u);
     BOOST_TEST(mock.requests().back().status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(second_factor_accepts_exactly_the_sdks_shapes) {
+    neo::mock::gateway mock;
+    const auto b = bearer(mock);
+    auto view = send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})");
+    BOOST_REQUIRE(view.status == 200u);
+    const auto& d = view.body.at("data");
+    const std::vector<std::pair<std::string, std::string>> pair = {{"sid", std::string(d.at("sid").as_string())},
+                                                                   {"Auth", std::string(d.at("token").as_string())}};
+    const std::string sub = neo::mock::fixture{}.sub;
+    auto two_fa = [&](const std::string& body) { return send(mock, login_path, b, body, "application/json", pair); };
+    BOOST_TEST(two_fa(R"({"userid":"testuser","mpin":"123456"})").status == 400u);  // no SDK sends it
+    BOOST_TEST(two_fa(R"({"userId":"TESTYA24","otp":"123456"})").status == 401u);   // the UCC is not the sub
+    BOOST_TEST(two_fa(R"({"userId":")" + sub + R"(","otp":"123457"})").status == 401u);
+    BOOST_TEST(two_fa(R"({"userId":")" + sub + R"(","otp":"4321"})").status == 401u);  // no OTP generated
+    BOOST_TEST(two_fa(R"({"userId":")" + sub + R"(","otp":"123456","x":1})").status == 400u);
+    BOOST_TEST(two_fa(R"({"pan":"AVRFT7865T","mpin":"123456"})").status == 200u);
+    BOOST_TEST(two_fa(R"({"userId":")" + sub + R"(","otp":"123456"})").status == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(rate_limit_per_token_with_retry_after) {

@@ -64,7 +64,11 @@ BOOST_AUTO_TEST_CASE(every_endpoint_of_both_generations) {
     BOOST_TEST(prod.totp_login.host == "mis.kotaksecurities.com");
     BOOST_TEST(prod.totp_login.target == "/login/1.0/tradeApiLogin");
     BOOST_TEST(prod.totp_validate.target == "/login/1.0/tradeApiValidate");
-    BOOST_TEST(uat.totp_login.host == "mis.kotaksecurities.com");
+    BOOST_TEST(prod.totp_validate.host == "mis.kotaksecurities.com");
+    // UAT's generation 2 must never reach production: the SDK's dev host.
+    BOOST_TEST(uat.totp_login.host == "d-mis.kotaksecurities.com");
+    BOOST_TEST(uat.totp_validate.host == "d-mis.kotaksecurities.com");
+    BOOST_TEST(uat.totp_validate.target == "/login/1.0/tradeApiValidate");
 }
 
 BOOST_AUTO_TEST_CASE(from_origin_moves_every_endpoint) {

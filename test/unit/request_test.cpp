@@ -140,6 +140,9 @@ BOOST_AUTO_TEST_CASE(second_factor_bodies) {
                boost::json::parse(R"({"mobileNumber":"+919999999908","mpin":"123456"})"));
     BOOST_TEST(boost::json::parse(second_factor_body({.mpin = "123456", .pan = "avrft7865t"}, "X")) ==
                boost::json::parse(R"({"pan":"AVRFT7865T","mpin":"123456"})"));
+    // After a user-id login the SDK sends the MPIN as "otp" for the token's sub, never "userid"+"mpin".
+    BOOST_TEST(boost::json::parse(second_factor_body({.mpin = "123456", .userid = "testuser"}, "sub-9f2c")) ==
+               boost::json::parse(R"({"userId":"sub-9f2c","otp":"123456"})"));
     BOOST_TEST(boost::json::parse(otp_generate_body("TES\"T")) ==
                boost::json::parse(R"({"userId":"TES\"T","sendEmail":true,"isWhitelisted":true})"));
 }

@@ -60,6 +60,9 @@ struct fixture {
     std::string password = "mock-password";
     std::string mpin = "123456";
     std::string ucc = "TESTYA24";
+    /// The tokens' `sub` claim: the user id the OTP generation and the second factor name. Unlike
+    /// the UCC, as on the real gateway, so a client that confuses the two fails.
+    std::string sub = "a7c3e9d2-5b1f-4e8a-9c6d-0f2b8e4a1d37";
     std::string greeting_name = "Test User";
     std::string consumer_key = "mock-consumer-key";
     std::string consumer_secret = "mock-consumer-secret";
