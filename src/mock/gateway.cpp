@@ -1,4 +1,5 @@
 // The mock gateway: one coroutine per connection, all on one strand.
+#include <neo/detail/redact.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/mock/gateway.hpp>
 #include <neo/totp.hpp>
@@ -22,6 +23,11 @@
 
 #include <openssl/rand.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <list>
@@ -219,7 +225,9 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     mutable std::mutex mu;  // guards everything below
     std::map<route, std::deque<answer>> scripts;
     std::deque<fault> connection_script;
-    std::vector<recorded_request> records;
+    std::deque<recorded_request> records;  // the newest max_records
+    std::size_t first_record = 0;          // the sequence number of records.front()
+    std::map<route, std::size_t> counts;   // every request, recorded or dropped
     std::size_t accepted = 0, handshakes = 0, resumed = 0;
     std::size_t answering = 0, peak_answering = 0, clean_closes = 0;
 
@@ -298,17 +306,23 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         for (const auto& f : req) rec.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
         rec.body = req.body();
         std::lock_guard lock(mu);
+        ++counts[r];
         records.push_back(std::move(rec));
-        return records.size() - 1;
+        while (records.size() > std::max<std::size_t>(params.max_records, 1)) {
+            records.pop_front();
+            ++first_record;
+        }
+        return first_record + records.size() - 1;
     }
 
-    void set_status(std::size_t index, unsigned status) {
+    void set_status(std::size_t seq, unsigned status) {
         recorded_request copy;
         {
             std::lock_guard lock(mu);
-            if (index >= records.size()) return;
-            records[index].status = status;
-            if (params.on_request) copy = records[index];
+            if (seq < first_record || seq - first_record >= records.size()) return;  // dropped or reset
+            auto& rec = records[seq - first_record];
+            rec.status = status;
+            if (params.on_request) copy = rec;
         }
         if (params.on_request) params.on_request(copy);
     }
@@ -715,9 +729,20 @@ neo::client_params gateway::client_params() const {
 }
 
 void gateway::write_ca_file(const std::string& path) const {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << impl_->ca;
-    if (!out) throw std::runtime_error("cannot write the CA file '" + path + "'");
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw std::runtime_error("cannot create the CA file '" + detail::escape_text(path) +
+                                 "': " + std::strerror(errno));
+    const auto& ca = impl_->ca;
+    bool ok = true;
+    for (std::size_t off = 0; ok && off < ca.size();) {
+        const auto n = ::write(fd, ca.data() + off, ca.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) off += static_cast<std::size_t>(n);
+    }
+    ok = (::close(fd) == 0) && ok;
+    if (!ok) throw std::runtime_error("cannot write the CA file '" + detail::escape_text(path) + "'");
 }
 
 void gateway::script(route r, std::vector<answer> answers) {
@@ -733,14 +758,13 @@ void gateway::script_connections(std::vector<fault> faults) {
 
 std::vector<recorded_request> gateway::requests() const {
     std::lock_guard lock(impl_->mu);
-    return impl_->records;
+    return {impl_->records.begin(), impl_->records.end()};
 }
 
 std::size_t gateway::request_count(route r) const {
     std::lock_guard lock(impl_->mu);
-    std::size_t n = 0;
-    for (const auto& rec : impl_->records) n += rec.route == r;
-    return n;
+    const auto it = impl_->counts.find(r);
+    return it == impl_->counts.end() ? 0 : it->second;
 }
 
 std::size_t gateway::connections() const {
@@ -768,14 +792,25 @@ std::size_t gateway::peak_concurrent_requests() const {
     return impl_->peak_answering;
 }
 
-void gateway::reset() {
+void gateway::reset_counters() {
     std::lock_guard lock(impl_->mu);
+    impl_->first_record += impl_->records.size();  // answers still in flight find no record
     impl_->records.clear();
+    impl_->counts.clear();
     impl_->scripts.clear();
     impl_->connection_script.clear();
     impl_->accepted = impl_->handshakes = impl_->resumed = 0;
     impl_->peak_answering = impl_->clean_closes = 0;
     impl_->rate.clear();
+}
+
+void gateway::reset() {
+    reset_counters();
+    std::lock_guard lock(impl_->mu);
+    impl_->app_tokens.clear();
+    impl_->sessions.clear();
+    impl_->otp_sent.clear();
+    impl_->issued.clear();
 }
 
 std::vector<std::string> gateway::issued_tokens() const {

@@ -1,4 +1,5 @@
 // neo-mock-gateway: the mock gateway as a process, for demos and other languages' tests.
+#include <neo/detail/redact.hpp>
 #include <neo/mock/gateway.hpp>
 #include <neo/mock/scenario.hpp>
 
@@ -7,9 +8,11 @@
 
 #include <unistd.h>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 namespace {
 
@@ -18,7 +21,8 @@ Serves the Kotak Neo login family over TLS on loopback, with a throwaway CA, unt
 Prints port=, origin= and ca_file= lines on stdout once it listens.
 
   --address A          (127.0.0.1)       --port N (0: any free port)
-  --ca-file PATH       where to write the CA (default /tmp/neo-mock-gateway-<pid>-ca.pem)
+  --ca-file PATH       where to write the CA: a new file, never an existing one or a link
+                       (default ca.pem in a new private directory /tmp/neo-mock-gateway-XXXXXX)
   --login LIST         answers for the next logins, e.g. 429:1,503,200 (":N" adds Retry-After: N;
                        also stall, close, close_mid_answer)
   --app-token LIST     the same for the OAuth2 endpoint
@@ -50,7 +54,7 @@ int main(int argc, char** argv) {
     namespace mock = neo::mock;
     mock::gateway_params params;
     mock::scenario sc;
-    std::string ca_file = "/tmp/neo-mock-gateway-" + std::to_string(::getpid()) + "-ca.pem";
+    std::string ca_file;  // default: in a private directory made below
     bool quiet = false;
     try {
         for (int i = 1; i < argc; ++i) {
@@ -110,13 +114,20 @@ int main(int argc, char** argv) {
     }
     if (!quiet) {
         params.on_request = [](const mock::recorded_request& r) {
-            std::cerr << "neo-mock-gateway: " << r.method << " " << r.target << " -> " << r.status << std::endl;
+            // The target is the client's text: escaped, so no request can forge a line here.
+            std::cerr << "neo-mock-gateway: " << neo::detail::escape_text(r.method) << " "
+                      << neo::detail::escape_text(r.target) << " -> " << r.status << std::endl;
         };
     }
     boost::asio::io_context io(1);
     try {
         mock::gateway g(io.get_executor(), params);
         mock::apply(g, sc);
+        if (ca_file.empty()) {
+            char dir[] = "/tmp/neo-mock-gateway-XXXXXX";  // mode 0700, a name nobody could predict
+            if (!::mkdtemp(dir)) throw std::runtime_error("cannot create a private directory for the CA file");
+            ca_file = std::string(dir) + "/ca.pem";
+        }
         g.write_ca_file(ca_file);
         // The fixture is public test data (not a secret of anyone's): print what a client needs.
         std::cout << "port=" << g.port() << "\norigin=" << g.origin() << "\nca_file=" << ca_file

@@ -18,14 +18,14 @@ struct parallel_result {
 };
 
 // One login (the app token and a TLS session are then cached), then the mock's counters and
-// scripts are reset, `script` runs, and `n` logins start at once; runs them all to completion.
+// scripts are reset (tokens stay valid), `script` runs, and `n` logins start at once; runs them all to completion.
 template <class Script>
 parallel_result parallel_logins(fixture& f, neo::client& c, int n, Script script) {
     parallel_result r;
     r.diags.resize(static_cast<std::size_t>(n));
     c.async_login(good_request(), [&](boost::system::error_code warm_ec, neo::session) {
         BOOST_TEST(!warm_ec);
-        f.mock.reset();
+        f.mock.reset_counters();
         script();
         for (auto& d : r.diags) {
             c.async_login(good_request(), d, [&](boost::system::error_code ec, neo::session) {

@@ -14,6 +14,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 namespace {
 
 namespace asio = boost::asio;
@@ -139,6 +146,58 @@ BOOST_AUTO_TEST_CASE(second_factor_accepts_exactly_the_sdks_shapes) {
     BOOST_TEST(two_fa(R"({"userId":")" + sub + R"(","otp":"123456","x":1})").status == 400u);
     BOOST_TEST(two_fa(R"({"pan":"AVRFT7865T","mpin":"123456"})").status == 200u);
     BOOST_TEST(two_fa(R"({"userId":")" + sub + R"(","otp":"123456"})").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(records_are_a_bounded_ring_and_counts_stay_whole) {
+    neo::mock::gateway mock({.max_records = 3});
+    const auto b = bearer(mock);
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST(send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})").status == 200u);
+    const auto reqs = mock.requests();
+    BOOST_TEST(reqs.size() == 3u);  // the newest three
+    for (const auto& r : reqs) BOOST_TEST((r.route == neo::mock::route::login && r.status == 200u));
+    BOOST_TEST(mock.request_count(neo::mock::route::login) == 5u);
+    BOOST_TEST(mock.request_count(neo::mock::route::app_token) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(reset_forgets_sessions_tokens_and_otps) {
+    neo::mock::gateway mock;
+    const auto b = bearer(mock);
+    auto view = send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})");
+    BOOST_REQUIRE(view.status == 200u);
+    const auto& d = view.body.at("data");
+    const std::vector<std::pair<std::string, std::string>> pair = {{"sid", std::string(d.at("sid").as_string())},
+                                                                   {"Auth", std::string(d.at("token").as_string())}};
+    const std::string sub = neo::mock::fixture{}.sub;
+    BOOST_TEST(send(mock, "/login/1.0/login/otp/generate", b, R"({"userId":")" + sub + R"("})").status == 200u);
+    BOOST_TEST(mock.live_sessions() == 1u);
+    mock.reset();
+    BOOST_TEST(mock.live_sessions() == 0u);
+    BOOST_TEST(mock.issued_tokens().empty());
+    BOOST_TEST(mock.requests().empty());
+    // The old app token is refused; with a new one the old view session and OTP are gone too.
+    BOOST_TEST(send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})").status == 401u);
+    const auto b2 = bearer(mock);
+    BOOST_TEST(send(mock, login_path, b2, R"({"userId":")" + sub + R"(","otp":"4321"})", "application/json", pair)
+                   .status == 401u);
+    BOOST_TEST(mock.request_count(neo::mock::route::login) == 1u);
+    BOOST_TEST(mock.request_count(neo::mock::route::second_factor) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_ca_file_is_created_exclusively) {
+    neo::mock::gateway mock;
+    char tmpl[] = "/tmp/neo-ca-test-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    mock.write_ca_file(dir + "/ca.pem");
+    std::ifstream in(dir + "/ca.pem");
+    BOOST_TEST(std::string(std::istreambuf_iterator<char>(in), {}) == mock.ca_pem());
+    // An existing file is never overwritten, a planted link never followed.
+    BOOST_CHECK_THROW(mock.write_ca_file(dir + "/ca.pem"), std::runtime_error);
+    BOOST_REQUIRE(::symlink((dir + "/victim").c_str(), (dir + "/link.pem").c_str()) == 0);
+    BOOST_CHECK_THROW(mock.write_ca_file(dir + "/link.pem"), std::runtime_error);
+    struct stat st {};
+    BOOST_TEST(::stat((dir + "/victim").c_str(), &st) != 0);  // not created through the link
+    std::system(("rm -rf " + dir).c_str());
 }
 
 BOOST_AUTO_TEST_CASE(rate_limit_per_token_with_retry_after) {

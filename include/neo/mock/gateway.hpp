@@ -102,6 +102,9 @@ struct gateway_params {
     std::optional<std::chrono::seconds> rate_limit_retry_after{};
     /// Bound on reading a request and on the handshake, per connection.
     std::chrono::milliseconds io_timeout{10000};
+    /// The newest requests kept for requests() (a ring: older ones are dropped, so a long run
+    /// holds bounded memory); request_count() counts every request all the same. Default: 10000.
+    std::size_t max_records = 10000;
     /// Called after each answer (on the mock's strand), e.g. to log it. Default: none.
     std::function<void(const recorded_request&)> on_request{};
 };
@@ -127,7 +130,8 @@ public:
     /// Client params pointed at this mock: its origin (prod paths), its CA, and the fixture's
     /// consumer key and secret. Everything else is left at its default.
     neo::client_params client_params() const;
-    /// Writes ca_pem() to `path`.
+    /// Writes ca_pem() to a new file at `path` (mode 0644), created exclusively: an existing
+    /// file or a symbolic link at `path` is never followed or overwritten (throws instead).
     void write_ca_file(const std::string& path) const;
 
     /// Answers for the next requests to `r`, one each, in order; then the contract again.
@@ -135,7 +139,9 @@ public:
     /// Faults for the next accepted connections, one each, in order.
     void script_connections(std::vector<fault> faults);
 
+    /// The newest requests (at most `max_records`), oldest first.
     std::vector<recorded_request> requests() const;
+    /// Every request to `r` since the start (or the last reset), recorded or dropped.
     std::size_t request_count(route r) const;
     std::size_t connections() const;         ///< accepted
     std::size_t handshakes() const;          ///< completed TLS handshakes
@@ -145,8 +151,12 @@ public:
     std::size_t peak_concurrent_requests() const;
     /// Connections the client ended with a TLS close_notify (not a bare TCP close).
     std::size_t clean_closes() const;
-    /// Forgets records, scripts and counters (tokens and sessions issued stay valid).
+    /// Back to the state of a new mock: forgets records, scripts, counters, rate limits, issued
+    /// app, view and trade tokens, live sessions and generated OTPs (every token issued before
+    /// is refused from then on). The listener and its port stay.
     void reset();
+    /// Forgets records, scripts and counters only: tokens and sessions issued stay valid.
+    void reset_counters();
 
     /// Sessions (view and trade) currently live: issued, not expired, not logged out.
     std::size_t live_sessions() const;
