@@ -76,6 +76,14 @@ std::string bearer(const neo::mock::gateway& mock) {
 
 const char* login_path = "/login/1.0/login/v2/validate";
 
+// A user-id login's view session as the second factor's sid and Auth headers.
+std::vector<std::pair<std::string, std::string>> view_pair(const neo::mock::gateway& mock, const std::string& b) {
+    auto view = send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})");
+    BOOST_REQUIRE(view.status == 200u);
+    const auto& d = view.body.at("data");
+    return {{"sid", std::string(d.at("sid").as_string())}, {"Auth", std::string(d.at("token").as_string())}};
+}
+
 std::string error_code_of(const raw_answer& a) {
     const auto& o = a.body.as_object();
     if (auto* e = o.if_contains("error"); e && e->is_array())
@@ -132,11 +140,7 @@ BOOST_AUTO_TEST_CASE(checks_in_the_contract_order) {
 BOOST_AUTO_TEST_CASE(second_factor_accepts_exactly_the_sdks_shapes) {
     neo::mock::gateway mock;
     const auto b = bearer(mock);
-    auto view = send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})");
-    BOOST_REQUIRE(view.status == 200u);
-    const auto& d = view.body.at("data");
-    const std::vector<std::pair<std::string, std::string>> pair = {{"sid", std::string(d.at("sid").as_string())},
-                                                                   {"Auth", std::string(d.at("token").as_string())}};
+    const auto pair = view_pair(mock, b);
     const std::string sub = neo::mock::fixture{}.sub;
     auto two_fa = [&](const std::string& body) { return send(mock, login_path, b, body, "application/json", pair); };
     BOOST_TEST(two_fa(R"({"userid":"testuser","mpin":"123456"})").status == 400u);  // no SDK sends it
@@ -163,11 +167,7 @@ BOOST_AUTO_TEST_CASE(records_are_a_bounded_ring_and_counts_stay_whole) {
 BOOST_AUTO_TEST_CASE(reset_forgets_sessions_tokens_and_otps) {
     neo::mock::gateway mock;
     const auto b = bearer(mock);
-    auto view = send(mock, login_path, b, R"({"userid":"testuser","password":"mock-password"})");
-    BOOST_REQUIRE(view.status == 200u);
-    const auto& d = view.body.at("data");
-    const std::vector<std::pair<std::string, std::string>> pair = {{"sid", std::string(d.at("sid").as_string())},
-                                                                   {"Auth", std::string(d.at("token").as_string())}};
+    const auto pair = view_pair(mock, b);
     const std::string sub = neo::mock::fixture{}.sub;
     BOOST_TEST(send(mock, "/login/1.0/login/otp/generate", b, R"({"userId":")" + sub + R"("})").status == 200u);
     BOOST_TEST(mock.live_sessions() == 1u);
