@@ -588,8 +588,7 @@ asio::awaitable<void> close_politely(op_state& st, connection& c) {
         co_await c.tls.shutdown();
         st.abort_io = nullptr;
     }
-    error_code ignored;
-    c.tls.socket().close(ignored);
+    c.tls.close();
 }
 
 // Resolve, connect and handshake. Null on failure, with `r` filled by `fail`.

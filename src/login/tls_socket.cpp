@@ -151,12 +151,23 @@ void tls_socket::expires_never() {
     }
 }
 
+// Sticky, like Asio's per-operation cancellation state: a cancel that arrives while no wait is
+// in progress (the socket became ready in the same epoll batch, the coroutine has not resumed
+// yet, or the request came from a handler queued before) must still end the next wait.
 void tls_socket::cancel() {
+    cancelled_ = true;
     error_code ignored;
     sock_.cancel(ignored);
 }
 
+void tls_socket::close() noexcept {
+    io_.fd = -1;  // the BIO now fails with EBADF: the number may belong to another socket soon
+    error_code ignored;
+    sock_.close(ignored);
+}
+
 asio::awaitable<error_code> tls_socket::wait(tcp::socket::wait_type w) {
+    if (cancelled_) co_return asio::error::operation_aborted;
     if (bounded_) {
         if (watch_->expired || std::chrono::steady_clock::now() >= deadline_) co_return beast::error::timeout;
         if (!armed_) {
@@ -171,6 +182,7 @@ asio::awaitable<error_code> tls_socket::wait(tcp::socket::wait_type w) {
         }
     }
     auto [ec] = co_await sock_.async_wait(w, nothrow);
+    if (cancelled_) co_return asio::error::operation_aborted;  // checked after every wake-up
     if (watch_->expired) co_return beast::error::timeout;
     co_return ec;
 }
@@ -290,7 +302,7 @@ asio::awaitable<error_code> tls_socket::read(beast::flat_buffer& buffer, respons
 }
 
 bool tls_socket::still_open() const noexcept {
-    if (!sock_.is_open() || SSL_has_pending(ssl_)) return false;
+    if (cancelled_ || io_.fd < 0 || !sock_.is_open() || SSL_has_pending(ssl_)) return false;
     char probe;
     const auto n = ::recv(io_.fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

@@ -52,8 +52,12 @@ public:
     // an idle connection keeps no work in the io_context).
     void expires_after(std::chrono::steady_clock::duration d);
     void expires_never();
-    // Ends the wait in progress with operation_aborted.
+    // Ends the wait in progress, and every later one, with operation_aborted: a cancel that
+    // finds no wait in progress is not lost. The connection is then never reused.
     void cancel();
+    // Closes the socket and detaches the BIO from its descriptor, so no later OpenSSL call can
+    // read or write a descriptor the system has handed to someone else meanwhile.
+    void close() noexcept;
 
     boost::asio::awaitable<error_code> handshake();
     // All of `data`, in as few records as OpenSSL makes of it.
@@ -92,6 +96,7 @@ private:
     std::chrono::steady_clock::time_point deadline_{};
     bool bounded_ = false;  // a bound applies (deadline_)
     bool armed_ = false;    // the timer waits for it
+    bool cancelled_ = false;
     io_state io_;
     SSL* ssl_ = nullptr;
 };

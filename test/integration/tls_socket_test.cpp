@@ -5,6 +5,7 @@
 #include "tls_socket.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/test/unit_test.hpp>
@@ -133,6 +134,79 @@ BOOST_AUTO_TEST_CASE(a_bound_lifted_in_time_does_not_fire_later) {
     BOOST_TEST(!hs, hs.message());
     BOOST_TEST(!rd, rd.message());
     BOOST_TEST(body == "{}");
+}
+
+// The cancel of a terminal cancellation may run when no wait is in progress (the socket became
+// ready in the same epoll batch and the coroutine has not resumed, or the cancel was queued from
+// another thread). It must end the next wait, not be lost until a bound ends it.
+BOOST_AUTO_TEST_CASE(a_cancel_between_waits_is_not_lost) {
+    asio::io_context io;
+    hostile_server srv(io, [](hostile_server& s, hostile_server::tls_stream& t) -> asio::awaitable<void> {
+        co_await s.wait_for_close(t);  // never answers
+    });
+    auto ctx = trusting(srv);
+    error_code hs, rd, again;
+    std::chrono::steady_clock::duration took{};
+    bool reusable = true;
+    run_bounded(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await connect(srv, ctx);
+        hs = co_await s->handshake();
+        s->expires_after(3s);
+        s->cancel();  // no wait in progress
+        const auto t0 = std::chrono::steady_clock::now();
+        beast::flat_buffer buffer;
+        tls_socket::response_parser parser;
+        rd = co_await s->read(buffer, parser);
+        tls_socket::response_parser parser2;
+        again = co_await s->read(buffer, parser2);  // sticky
+        took = std::chrono::steady_clock::now() - t0;
+        reusable = s->still_open();
+        s->expires_never();
+        s.reset();
+        srv.stop();
+    });
+    BOOST_TEST(!hs, hs.message());
+    BOOST_TEST((rd == asio::error::operation_aborted), rd.message());
+    BOOST_TEST((again == asio::error::operation_aborted), again.message());
+    BOOST_TEST((took < 1s));
+    BOOST_TEST(!reusable);
+}
+
+// After close() the descriptor number is free and the next socket gets it: a later write must
+// fail, never land on that unrelated connection.
+BOOST_AUTO_TEST_CASE(close_detaches_the_bio_from_a_reused_descriptor) {
+    asio::io_context io;
+    hostile_server srv(io, [](hostile_server& s, hostile_server::tls_stream& t) -> asio::awaitable<void> {
+        co_await s.wait_for_close(t);
+    });
+    auto ctx = trusting(srv);
+    error_code hs, wr;
+    bool same_number = false;
+    std::size_t leaked = 0;
+    run_bounded(io, [&]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        tcp::acceptor other(ex, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        auto s = co_await connect(srv, ctx);
+        hs = co_await s->handshake();
+        const int old_fd = s->socket().native_handle();
+        s->close();
+        tcp::socket stranger(ex);  // takes the lowest free descriptor: the one just closed
+        co_await stranger.async_connect(other.local_endpoint(), asio::use_awaitable);
+        auto peer = co_await other.async_accept(asio::use_awaitable);
+        same_number = stranger.native_handle() == old_fd;
+        s->expires_after(1s);
+        wr = co_await s->write(asio::buffer(std::string("GET / HTTP/1.1\r\n\r\n")));
+        s->expires_never();
+        asio::steady_timer t(ex, 100ms);
+        co_await t.async_wait(asio::use_awaitable);
+        leaked = peer.available();
+        s.reset();
+        srv.stop();
+    });
+    BOOST_TEST(!hs, hs.message());
+    BOOST_TEST(same_number);  // the hazard was real in this run
+    BOOST_TEST(!!wr);
+    BOOST_TEST(leaked == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
