@@ -561,14 +561,28 @@ error_code read_error(const error_code& ec, bool got_header, std::string& detail
     return got_header ? errc::truncated_response : errc::connection_failed;
 }
 
+// The request in one string, sized for its headers (Authorization and Auth carry tokens) and
+// body from the start; should it still have to grow, the old buffer is wiped before it is freed.
 std::string serialize(request_t& req) {
+    std::size_t size = 64 + req.target().size() + req.body().size();
+    for (const auto& f : req) size += f.name_string().size() + f.value().size() + 4;
     std::string out;
-    out.reserve(512 + req.body().size());
+    out.reserve(size);
+    auto append = [&](const char* p, std::size_t n) {
+        if (out.size() + n > out.capacity()) {
+            std::string bigger;
+            bigger.reserve(2 * (out.size() + n));
+            bigger = out;
+            wipe(out);
+            out.swap(bigger);
+        }
+        out.append(p, n);
+    };
     http::serializer<true, http::string_body> sr{req};
     error_code ec;
     do {
         sr.next(ec, [&](error_code&, const auto& buffers) {
-            for (const auto b : beast::buffers_range_ref(buffers)) out.append(static_cast<const char*>(b.data()), b.size());
+            for (const auto b : beast::buffers_range_ref(buffers)) append(static_cast<const char*>(b.data()), b.size());
             sr.consume(beast::buffer_bytes(buffers));
         });
     } while (!ec && !sr.is_done());
@@ -774,6 +788,15 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         if (wec) co_return done(errc::connection_failed, phase::exchange, "write: " + wec.message());
 
         beast::flat_buffer buffer(p.limits.header_bytes + p.limits.body_bytes + 4096);
+        // The answer carries tokens: its read buffer (allocated once, never grown) is wiped whole.
+        struct wipe_buffer {
+            beast::flat_buffer& b;
+            ~wipe_buffer() {
+                b.clear();
+                const auto all = b.prepare(b.capacity());
+                wipe(all.data(), all.size());
+            }
+        } wipe_read{buffer};
         bool keep = false;
         bool retry_fresh = false;
         for (int interim = 0;; ++interim) {

@@ -110,7 +110,7 @@ std::string uuid() {
 
 std::string jwt(const json::object& claims) {
     return base64url(R"({"alg":"RS256","typ":"JWT"})") + "." + base64url(json::serialize(claims)) + "." +
-           base64url(random_bytes(64));
+           base64url(random_bytes(256));  // RS256 with a 2048-bit key, as the gateway signs
 }
 
 std::int64_t unix_now() {
