@@ -77,11 +77,19 @@ struct session_manager_options {
 namespace detail {
 struct NEO_HIDDEN manager_impl;
 void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h);
+void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handler h);
 struct initiate_session_wait {
     std::shared_ptr<manager_impl> impl{};
     template <class Handler>
     void operator()(Handler&& h) const {
         start_session_wait(impl, login_handler(std::forward<Handler>(h)));
+    }
+};
+struct initiate_otp_generation {
+    std::shared_ptr<manager_impl> impl{};
+    template <class Handler>
+    void operator()(Handler&& h) const {
+        start_otp_generation(impl, login_handler(std::forward<Handler>(h)));
     }
 };
 }  // namespace detail
@@ -116,6 +124,19 @@ public:
     template <class Token = default_completion_token>
     auto async_session(Token&& token = {}) {
         return boost::asio::async_initiate<Token, login_signature>(detail::initiate_session_wait{impl_}, token);
+    }
+
+    /// Generation 1 with an OTP second factor in two steps, possibly two processes: logs in,
+    /// has the gateway send the OTP, and keeps that view session (in memory and, with
+    /// `session_file`, on disk, marked as waiting for its OTP). The next `async_session` (of this
+    /// manager, or of one made later on the same file) completes the second factor on that view
+    /// session, with the code from the recipe's `otp` source, instead of logging in again: the
+    /// OTP is used under the session that asked for it. Handler signature:
+    /// `void(boost::system::error_code, neo::session)` (the view session). A recipe without an
+    /// `otp` source completes with `errc::no_second_factor` and sends nothing.
+    template <class Token = default_completion_token>
+    auto async_generate_otp(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_otp_generation{impl_}, token);
     }
 
     /// Forgets the current session (and removes the session file): the next call logs in.

@@ -17,7 +17,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-
 #include <atomic>
 #include <list>
 #include <mutex>
@@ -47,6 +46,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
 
     // On the strand only:
     std::optional<session> current;
+    std::optional<session> pending_view;  // logged in, OTP sent, second factor still to do
     bool loaded = false;
     bool in_flight = false;
     struct waiter {
@@ -116,6 +116,8 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (!fmt || !fmt->is_string() || fmt->get_string() != "neo-session/1" || !d || !d->is_object())
             return ignore("not a saved neo session");
         if (!w || !w->is_string() || w->get_string() != who()) return ignore("saved for another user");
+        const auto* stage = o->if_contains("stage");
+        const bool awaiting_otp = stage && stage->is_string() && stage->get_string() == "otp";
         auto s = session_from_data(d->get_object());
         if (!s) return ignore("no token or sid");
         // A saved session must say when it ends, and the end must be plausible.
@@ -124,13 +126,21 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (!exp) return ignore("the token has no expiry");
         if (*exp > now + std::chrono::hours(24 * 366)) return ignore("the token's expiry is implausible");
         if (!usable(*s, now)) return ignore("the session has expired or is about to");
+        if (awaiting_otp) {
+            log(log_level::info, "reusing the saved view session that waits for its OTP");
+            pending_view = std::move(*s);
+            return;
+        }
         log(log_level::info, "reusing the saved session");
         current = std::move(*s);
     }
 
-    void save(const session& s) {
+    // `awaiting_otp`: a view session whose OTP was sent, for the second factor of a later run.
+    void save(const session& s, bool awaiting_otp = false) {
         if (opts.session_file.empty()) return;
-        std::string text = json::serialize(json::object{{"format", "neo-session/1"}, {"who", who()}, {"data", s.data}});
+        json::object o{{"format", "neo-session/1"}, {"who", who()}, {"data", s.data}};
+        if (awaiting_otp) o["stage"] = "otp";
+        std::string text = json::serialize(o);
         auto why = write_file_atomically(opts.session_file, text);
         wipe(text);
         if (!why.empty()) log(log_level::warning, "cannot save the session to '" + opts.session_file + "': " + why);
@@ -159,8 +169,16 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             co_return outcome{ec2, std::move(trade)};
         }
         const auto& r = std::get<password_recipe>(recipe);
-        auto [ec, view] = co_await cl.async_login(r.login, d, nothrow);
-        if (ec) co_return outcome{ec, {}};
+        // A view session whose OTP was sent earlier (async_generate_otp): its second factor now.
+        const bool resume = r.otp && pending_view && usable(*pending_view, sys_clock::now());
+        session view;
+        if (resume) {
+            view = *pending_view;
+        } else {
+            auto [ec, v] = co_await cl.async_login(r.login, d, nothrow);
+            if (ec) co_return outcome{ec, {}};
+            view = std::move(v);
+        }
         second_factor f;
         if (!r.mpin.empty()) {
             f.mpin = r.mpin;
@@ -168,7 +186,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             f.userid = r.login.userid;
             f.pan = r.login.pan;
         } else if (r.otp) {
-            if (r.generate_otp) {
+            if (r.generate_otp && !resume) {
                 auto [gec] = co_await cl.async_generate_otp(view, d, nothrow);
                 if (gec) co_return outcome{gec, {}};
             }
@@ -180,7 +198,22 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             co_return outcome{{}, std::move(view)};  // a view-only recipe
         }
         auto [ec2, trade] = co_await cl.async_session_2fa(view, std::move(f), d, nothrow);
+        if (!ec2) pending_view.reset();  // used; a wrong code leaves it for another try
         co_return outcome{ec2, std::move(trade)};
+    }
+
+    // Login and OTP generation, the view session kept for a later second factor.
+    asio::awaitable<outcome> otp_flow(diagnostics& d) {
+        const auto* r = std::get_if<password_recipe>(&recipe);
+        if (!r || !r->otp) co_return outcome{errc::no_second_factor, {}};
+        auto [ec, view] = co_await cl.async_login(r->login, d, nothrow);
+        if (ec) co_return outcome{ec, {}};
+        auto [gec] = co_await cl.async_generate_otp(view, d, nothrow);
+        if (gec) co_return outcome{gec, {}};
+        pending_view = view;
+        save(view, true);
+        log(log_level::info, "OTP sent; the view session waits for it");
+        co_return outcome{{}, std::move(view)};
     }
 
     void start_login(const char* why) {
@@ -242,6 +275,22 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     }
 };
 
+void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handler h) {
+    asio::post(impl->strand, [impl, h = std::move(h)]() mutable {
+        impl->load_once();
+        auto d = std::make_shared<diagnostics>();
+        asio::co_spawn(impl->strand, impl->otp_flow(*d),
+                       [impl, d, h = std::move(h)](std::exception_ptr e, manager_impl::outcome o) mutable {
+                           if (e) o = manager_impl::outcome{errc::internal_error, {}};
+                           {
+                               std::lock_guard lock(impl->diag_mu);
+                               impl->last_diag = std::move(*d);
+                           }
+                           impl->complete(std::move(h), o.ec, std::move(o.s));
+                       });
+    });
+}
+
 void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h) {
     const auto id = impl->next_id++;
     if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected()) {
@@ -272,6 +321,7 @@ session_manager::executor_type session_manager::get_executor() const noexcept {
 void session_manager::invalidate() {
     boost::asio::post(impl_->strand, [self = impl_] {
         self->current.reset();
+        self->pending_view.reset();
         self->forget_file();
         self->log(log_level::info, "session invalidated");
     });

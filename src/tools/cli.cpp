@@ -35,7 +35,10 @@ Logs in to the Kotak Neo Trade API once and prints the session's data object (JS
   neo-login overwrites the secret values it was given in its argv and environment once read.
 
 generation 1, second factor (prints the trade session instead of the view session):
-  --generate-otp               log in and have the gateway send the OTP; prints the view session
+  --generate-otp               log in and have the gateway send the OTP; prints the view session.
+                               With --session-file, the view session is kept there and a later
+                               run with --otp and the same file completes the second factor on
+                               it, without logging in again (the OTP belongs to that session)
   --otp CODE                   the OTP (4 digits) sent after an earlier --generate-otp
                                (or env NEO_OTP)
   --otp-stdin                  log in, have the OTP sent, then read it from standard input
@@ -202,8 +205,11 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
                : mpin_2fa     ? flow::mpin_2fa
                : second       ? flow::otp
                               : flow::view;
-    if ((out.logout || !out.session_file.empty()) && (out.mode == flow::view || out.mode == flow::generate_otp))
-        return "--logout and --session-file need a trade session: add --otp, --otp-stdin, --mpin-2fa or --ucc";
+    if (out.logout && (out.mode == flow::view || out.mode == flow::generate_otp))
+        return "--logout needs a trade session: add --otp, --otp-stdin, --mpin-2fa or --ucc";
+    if (!out.session_file.empty() && out.mode == flow::view)
+        return "--session-file needs a trade session (add --otp, --otp-stdin, --mpin-2fa or --ucc) or "
+               "--generate-otp";
     if (out.mode == flow::otp && !out.otp.empty() && (out.otp.size() != 4 || out.otp.overflowed()))
         return "--otp (NEO_OTP) takes the 4-digit OTP";
 

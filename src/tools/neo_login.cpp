@@ -78,6 +78,17 @@ std::variant<neo::password_recipe, neo::totp_recipe> recipe(cli_options& o) {
 // Logs in through the session manager (a saved session is reused), or step by step.
 asio::awaitable<int> run(cli_options& o, neo::client& c) {
     neo::diagnostics diag;
+    if (o.mode == flow::generate_otp && !o.session_file.empty()) {
+        // The view session is kept in the file for the --otp run that follows.
+        auto v = recipe(o);
+        neo::session_manager m(c, std::move(std::get<neo::password_recipe>(v)),
+                               neo::session_manager_options{.session_file = o.session_file});
+        auto [ec, view] = co_await m.async_generate_otp(nothrow);
+        if (ec) co_return report("login", ec, m.last_diagnostics());
+        std::cerr << "neo-login: OTP sent; the view session waits in the session file" << std::endl;
+        print(view);
+        co_return exit_ok;
+    }
     if (o.mode == flow::view || o.mode == flow::generate_otp) {
         auto [ec, view] = co_await c.async_login(o.request, diag, nothrow);
         if (ec) co_return report("login", ec, diag);

@@ -126,6 +126,43 @@ BOOST_FIXTURE_TEST_CASE(a_thousand_awaiters_cause_one_login, fixture) {
     BOOST_TEST(count(route::totp_validate) == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(otp_generated_in_one_run_is_used_in_the_next_on_the_same_view_session, fixture) {
+    temp_file file;
+    auto recipe = [] {
+        return neo::password_recipe{.login = good_request(),
+                                    .mpin = {},
+                                    .otp = [](neo::otp_handler h) { std::move(h)(boost::system::error_code{}, neo::secret("4321")); },
+                                    .generate_otp = false};
+    };
+    neo::session view, trade;
+    boost::system::error_code no_source;
+    std::size_t second_logins = 99;
+    run_coro([&]() -> asio::awaitable<void> {
+        {
+            neo::session_manager first{neo::client{io, params()}, recipe(), {.session_file = file.path}};
+            view = co_await first.async_generate_otp();
+        }
+        // Another process: a new manager on the same file.
+        neo::session_manager second{neo::client{io, params()}, recipe(), {.session_file = file.path}};
+        trade = co_await second.async_session();
+        second_logins = count(route::login);
+        neo::session_manager mpin_only{neo::client{io, params()}, mpin_recipe()};
+        std::tie(no_source, std::ignore) = co_await mpin_only.async_generate_otp(nothrow);
+    });
+    BOOST_TEST(view.claims->scope.at(0) == "View");
+    BOOST_TEST(trade.claims->scope.at(0) == "Trade");
+    BOOST_TEST(second_logins == 1u);  // the second manager logged in no more
+    BOOST_TEST(count(route::otp_generate) == 1u);
+    BOOST_TEST(count(route::second_factor) == 1u);
+    const auto reqs = mock.requests();
+    BOOST_REQUIRE(!reqs.empty());
+    for (const auto& r : reqs)
+        if (r.route == route::second_factor) BOOST_TEST(r.header("sid") == view.sid);
+    BOOST_TEST(file.read().find("\"stage\"") == std::string::npos);  // the trade session replaced it
+    BOOST_TEST(no_source == errc::no_second_factor);
+    BOOST_TEST(count(route::login) == 1u);  // nothing sent for it
+}
+
 BOOST_FIXTURE_TEST_CASE(generation1_with_mpin_and_with_an_otp_source, fixture) {
     neo::session_manager with_mpin{neo::client{io, params()}, mpin_recipe()};
     int otp_asked = 0;

@@ -242,22 +242,44 @@ BOOST_AUTO_TEST_SUITE(tool_family)
 using strings = std::vector<std::string>;
 
 BOOST_AUTO_TEST_CASE(generation1_otp_in_two_runs_then_logout) {
+    // The OTP belongs to the view session that asked for it: the first run keeps that session in
+    // the file, the second completes the second factor on it without logging in again.
     tool_env t;
-    auto gen = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--generate-otp"});
+    const std::string file = t.dir + "/otp-session.json";
+    const strings who = {"--mobilenumber", "9999999908", "--session-file", file};
+    auto gen = t.run(t.base_args() + who + strings{"--generate-otp"});
     BOOST_TEST(gen.status == 0, gen.err);
-    BOOST_TEST(boost::json::parse(gen.out).at("token").is_string());
+    const auto view = boost::json::parse(gen.out);
+    BOOST_TEST(view.at("token").is_string());
     BOOST_TEST(t.mock.request_count(route::otp_generate) == 1u);
+    BOOST_TEST(t.mock.request_count(route::login) == 1u);
+    struct stat st {};
+    BOOST_REQUIRE(::stat(file.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600);
 
-    auto trade = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--otp", "4321"});
+    auto trade = t.run(t.base_args() + who + strings{"--otp", "4321"});
     BOOST_TEST(trade.status == 0, trade.err);
     auto v = boost::json::parse(trade.out);
     const std::string token(v.at("token").as_string());
+    BOOST_TEST(t.mock.request_count(route::login) == 1u);  // no second login
     BOOST_TEST(t.mock.request_count(route::second_factor) == 1u);
     BOOST_TEST(t.mock.request_count(route::otp_generate) == 1u);  // not generated again
+    const auto sf = t.mock.requests().back();
+    BOOST_TEST(sf.header("sid") == std::string(view.at("sid").as_string()));  // on the session that asked
     no_secrets(trade.err, {"4321", "mock-password", token});
 
+    // The trade session is now what the file holds: reused, then logged out.
+    auto again = t.run(t.base_args() + who + strings{"--otp", "4321"});
+    BOOST_TEST(again.status == 0, again.err);
+    BOOST_TEST(boost::json::parse(again.out) == v);
+    BOOST_TEST(t.mock.request_count(route::second_factor) == 1u);
+    auto out = t.run(t.base_args() + who + strings{"--otp", "4321", "--logout"});
+    BOOST_TEST(out.status == 0, out.err);
+    BOOST_TEST(t.mock.request_count(route::logout) == 1u);
+
+    // Without the file a later run logs in afresh; the OTP is single-use.
     auto wrong = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--otp", "4321"});
-    BOOST_TEST(wrong.status == 3, wrong.err);  // one use per generation
+    BOOST_TEST(wrong.status == 3, wrong.err);
     BOOST_TEST(wrong.out.empty());
 }
 
