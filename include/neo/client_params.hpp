@@ -5,6 +5,7 @@
 
 #include <neo/gateway.hpp>
 #include <neo/logger.hpp>
+#include <neo/proxy.hpp>
 #include <neo/retry_policy.hpp>
 #include <neo/secret.hpp>
 
@@ -30,6 +31,8 @@ struct timeouts {
     std::chrono::milliseconds handshake{10000};
     std::chrono::milliseconds exchange{10000};  ///< writing the request and reading the whole answer
     std::chrono::milliseconds shutdown{1000};   ///< TLS close_notify; its failure never fails a login
+    /// Through a proxy: sending the CONNECT request and reading the proxy's answer.
+    std::chrono::milliseconds proxy{10000};
 };
 
 /// Bounds on what a server can make us hold.
@@ -109,6 +112,15 @@ struct client_params {
     /// Tests return zero to make waits instant while diagnostics keep the computed wait.
     /// Default: null (wait as computed).
     std::function<std::chrono::milliseconds(std::chrono::milliseconds)> on_backoff{};
+    /// An HTTP CONNECT proxy for every connection (see neo::proxy_settings and
+    /// neo::proxy_from_environment). Default: none (the environment is not read).
+    proxy_settings proxy{};
+    /// The source address (an IPv4 or IPv6 literal) every connection is bound to before it
+    /// connects, for a host with several addresses of which one is whitelisted by the gateway.
+    /// With a proxy, the connection to the proxy is bound. Not an IP literal:
+    /// `errc::invalid_local_address` before anything is sent; an address this host cannot bind
+    /// fails the same way, at the connection. Default: empty (the system chooses).
+    std::string local_address{};
 };
 
 }  // namespace neo

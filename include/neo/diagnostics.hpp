@@ -16,7 +16,8 @@ namespace neo {
 
 /// The phases of one HTTP exchange.
 /// `queue`: waiting, before the first exchange, for a slot of client_params::max_in_flight.
-enum class phase { none, resolve, connect, handshake, exchange, shutdown, backoff, queue };
+/// `proxy`: through a proxy, asking it for the tunnel (CONNECT) and reading its answer.
+enum class phase { none, resolve, connect, handshake, exchange, shutdown, backoff, queue, proxy };
 const char* to_string(phase p) noexcept;
 std::ostream& operator<<(std::ostream& os, phase p);
 

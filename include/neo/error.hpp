@@ -68,6 +68,15 @@ enum class errc : int {
     no_second_factor,        ///< neither an OTP nor an MPIN given for the second factor
     several_second_factors,  ///< both an OTP and an MPIN given for the second factor
     invalid_params,          ///< a client parameter out of range (e.g. a user agent over 1 KiB)
+
+    // added with proxies and source addresses
+    invalid_proxy,          ///< (invalid_input) a proxy origin that is not http://host[:port], or bad credentials
+    invalid_local_address,  ///< (invalid_input) not an IP literal, or an address this host cannot bind
+    proxy_auth_required,    ///< (rejected) the proxy answered the CONNECT with 407
+    proxy_refused,          ///< (rejected) the proxy answered the CONNECT with another non-2xx status (403, ...)
+    proxy_unavailable,      ///< (unavailable) the proxy is unreachable, or answered 502, 503 or 504
+    proxy_closed,           ///< (unavailable) the proxy closed the connection before answering the CONNECT
+    proxy_protocol_error,   ///< (bad_response) the proxy's answer is not HTTP, or is over the header limit
 };
 
 /// Coarse groups of `errc`, for decisions such as a process exit status.

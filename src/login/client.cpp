@@ -2,6 +2,7 @@
 // (request building, response classification, retry decision, backoff) over TLS.
 #include <neo/async_login.hpp>
 #include <neo/client.hpp>
+#include <neo/detail/proxy.hpp>
 #include <neo/detail/redact.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/detail/response.hpp>
@@ -20,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -611,23 +613,33 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
                                                              Fail& fail) {
     const auto& p = st.params();
     auto ex = co_await asio::this_coro::executor;
-    const unsigned short port = static_cast<unsigned short>(std::stoul(ep.port));
     auto failed = [&](error_code ec, phase ph, std::string detail = {}) {
         fail(ec, ph, std::move(detail));
         return std::unique_ptr<connection>();
     };
+    // Through the proxy, unless no_proxy names this host: then the TCP connection goes to the proxy.
+    const bool proxied = p.proxy.applies_to(ep.host);
+    std::string tcp_host = ep.host, tcp_port = ep.port;
+    if (proxied && !parse_proxy_origin(p.proxy.origin, tcp_host, tcp_port).empty())
+        co_return failed(errc::invalid_proxy, phase::connect);  // validated before; never happens
+    // What failing to reach the first hop means: the gateway's connection_failed, or the proxy's.
+    const errc unreachable = proxied ? errc::proxy_unavailable : errc::connection_failed;
+    const std::string hop = proxied ? "proxy " : "";
+
     // Resolve (skipped for an IP literal, or a host the caller pinned to an address).
     asio::ip::address addr;
-    const bool is_ip = is_ip_literal(ep.host, addr);
+    const bool is_ip = is_ip_literal(tcp_host, addr);
     bool pinned = false;
     for (const auto& [name, ip] : p.resolve_overrides) {
-        if (!is_ip && beast::iequals(name, ep.host) && is_ip_literal(ip, addr)) {
+        if (!is_ip && beast::iequals(name, tcp_host) && is_ip_literal(ip, addr)) {
             pinned = true;
             break;
         }
     }
-    tcp::resolver::results_type endpoints;
-    if (!is_ip && !pinned) {
+    std::vector<tcp::endpoint> targets;
+    if (is_ip || pinned) {
+        targets.emplace_back(addr, static_cast<unsigned short>(std::stoul(tcp_port)));
+    } else {
         const auto b = st.bound_for(p.timeouts.resolve);
         if (st.cancelled || b.expired) co_return failed(errc::deadline_exceeded, phase::resolve);
         tcp::resolver resolver(ex);
@@ -641,35 +653,100 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
             timer.cancel();
         };
         using namespace asio::experimental::awaitable_operators;
-        auto res = co_await (resolver.async_resolve(ep.host, ep.port, nothrow) || timer.async_wait(nothrow));
+        auto res = co_await (resolver.async_resolve(tcp_host, tcp_port, nothrow) || timer.async_wait(nothrow));
         st.abort_io = nullptr;
         if (st.cancelled) co_return failed({}, phase::resolve);
-        if (res.index() == 1) co_return failed(timed_out(b), phase::resolve, "resolve timed out");
+        if (res.index() == 1) co_return failed(timed_out(b), phase::resolve, hop + "resolve timed out");
         auto [ec, results] = std::get<0>(std::move(res));
-        if (ec) co_return failed(errc::connection_failed, phase::resolve, "resolve: " + ec.message());
-        endpoints = std::move(results);
+        if (ec) co_return failed(unreachable, phase::resolve, hop + "resolve: " + ec.message());
+        for (const auto& e : results) targets.push_back(e.endpoint());
     }
 
-    // Connect (each address in turn, all within one bound).
+    // Connect (each address in turn, all within one bound), bound to the local address if set.
     beast::tcp_stream stream(ex);
     {
+        asio::ip::address local;
+        const bool bind_local = !p.local_address.empty();
+        if (bind_local) {
+            error_code ec;
+            local = asio::ip::make_address(p.local_address, ec);
+            if (ec) co_return failed(errc::invalid_local_address, phase::connect, "not an IP literal");
+        }
         const auto b = st.bound_for(p.timeouts.connect);
         if (st.cancelled || b.expired) co_return failed(errc::deadline_exceeded, phase::connect);
         arm(stream, b);
         st.abort_io = [&] { stream.cancel(); };
-        error_code ec;
-        if (is_ip || pinned) {
-            std::tie(ec) = co_await stream.async_connect(tcp::endpoint(addr, port), nothrow);
-        } else {
-            auto [e, unused] = co_await stream.async_connect(endpoints, nothrow);
-            ec = e;
+        error_code ec = asio::error::host_not_found;
+        bool family_mismatch = false;
+        for (const auto& t : targets) {
+            auto& sock = stream.socket();
+            error_code ignored;
+            sock.close(ignored);
+            if (bind_local && t.protocol() != tcp::endpoint(local, 0).protocol()) {
+                family_mismatch = true;
+                continue;
+            }
+            family_mismatch = false;
+            sock.open(t.protocol(), ec);
+            if (!ec && bind_local) {
+                sock.bind(tcp::endpoint(local, 0), ec);
+                if (ec) {
+                    // Not an address of this host, or in use: nothing was sent, nothing will be.
+                    st.abort_io = nullptr;
+                    co_return failed(errc::invalid_local_address, phase::connect, "bind: " + ec.message());
+                }
+            }
+            if (!ec) std::tie(ec) = co_await stream.async_connect(t, nothrow);
+            if (!ec || ec == beast::error::timeout || st.cancelled) break;
         }
         st.abort_io = nullptr;
         if (st.cancelled) co_return failed({}, phase::connect);
-        if (ec == beast::error::timeout) co_return failed(timed_out(b), phase::connect, "connect timed out");
-        if (ec) co_return failed(errc::connection_failed, phase::connect, "connect: " + ec.message());
+        if (family_mismatch)
+            co_return failed(errc::invalid_local_address, phase::connect,
+                             "no address of the " + hop + "host is of the local address's family");
+        if (ec == beast::error::timeout) co_return failed(timed_out(b), phase::connect, hop + "connect timed out");
+        if (ec) co_return failed(unreachable, phase::connect, hop + "connect: " + ec.message());
         error_code ignored;
         stream.socket().set_option(tcp::no_delay(true), ignored);  // a request leaves in one go
+        stream.expires_never();
+    }
+
+    // Ask the proxy for a tunnel to the gateway's host:port; TLS then runs inside it.
+    if (proxied) {
+        const auto b = st.bound_for(p.timeouts.proxy);
+        if (st.cancelled || b.expired) co_return failed(errc::deadline_exceeded, phase::proxy);
+        std::string ask = connect_request(ep.host, ep.port, p.proxy, p.user_agent);  // may hold the password
+        struct wipe_on_exit {
+            std::string& s;
+            ~wipe_on_exit() { wipe(s); }
+        } wipe_ask{ask};
+        arm(stream, b);
+        st.abort_io = [&] { stream.cancel(); };
+        auto [wec, unused] = co_await asio::async_write(stream, asio::buffer(ask), nothrow);
+        wipe(ask);
+        beast::flat_buffer buffer(p.limits.header_bytes + 1024);
+        http::response_parser<http::empty_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(p.limits.header_bytes, UINT32_MAX)));
+        parser.skip(true);  // an answer to CONNECT has no body to read
+        error_code rec = wec;
+        if (!wec) std::tie(rec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, nothrow);
+        st.abort_io = nullptr;
+        if (st.cancelled) co_return failed({}, phase::proxy);
+        if (rec == beast::error::timeout)
+            co_return failed(timed_out(b), phase::proxy, "the proxy did not answer the CONNECT in time");
+        if (rec == http::error::header_limit)
+            co_return failed(errc::proxy_protocol_error, phase::proxy, "the proxy's answer is over the header limit");
+        if (rec && rec.category() == http::make_error_code(http::error::bad_version).category() &&
+            rec != http::error::end_of_stream && rec != http::error::partial_message)
+            co_return failed(errc::proxy_protocol_error, phase::proxy, "the proxy's answer is not HTTP: " + rec.message());
+        if (rec) co_return failed(errc::proxy_closed, phase::proxy, "proxy: " + rec.message());
+        const unsigned status = parser.get().result_int();
+        if (auto e = proxy_status_error(status))
+            co_return failed(e, phase::proxy,
+                             "the proxy answered " + std::to_string(status) + " " +
+                                 escape_text(std::string(parser.get().reason().substr(0, 200))));
+        if (buffer.size() != 0)
+            co_return failed(errc::proxy_protocol_error, phase::proxy, "bytes after the proxy's 2xx answer");
         stream.expires_never();
     }
 
@@ -710,6 +787,10 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
             if (offered_resumption) st.impl->keep_session(slot.key, nullptr);  // never offer it again
             std::string detail;
             auto e = tls_error(ec, ssl_handle, detail);
+            if (proxied && e == errc::connection_failed) {
+                e = errc::proxy_closed;  // the tunnel ended before TLS did: the proxy's doing or the gateway's
+                detail = "the tunnel closed during the TLS handshake: " + ec.message();
+            }
             co_return failed(e, phase::handshake, std::move(detail));
         }
         r.tls_resumed = SSL_session_reused(ssl_handle) == 1;

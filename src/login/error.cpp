@@ -86,6 +86,20 @@ const char* errc_message(errc e) noexcept {
             return "both an OTP and an MPIN given for the second factor";
         case errc::invalid_params:
             return "invalid client parameters";
+        case errc::invalid_proxy:
+            return "invalid proxy: the origin must be http://host[:port]";
+        case errc::invalid_local_address:
+            return "invalid local address: not an IP literal, or not an address of this host";
+        case errc::proxy_auth_required:
+            return "the proxy wants authentication (HTTP 407)";
+        case errc::proxy_refused:
+            return "the proxy refused the tunnel";
+        case errc::proxy_unavailable:
+            return "the proxy is unreachable or could not reach the gateway";
+        case errc::proxy_closed:
+            return "the proxy closed the connection before answering";
+        case errc::proxy_protocol_error:
+            return "the proxy's answer is not HTTP";
     }
     return "unknown neo error";
 }
@@ -127,6 +141,21 @@ public:
 }  // namespace
 
 condition condition_of(errc e) noexcept {
+    switch (e) {
+        case errc::invalid_proxy:
+        case errc::invalid_local_address:
+            return condition::invalid_input;
+        case errc::proxy_auth_required:
+        case errc::proxy_refused:
+            return condition::rejected;
+        case errc::proxy_unavailable:
+        case errc::proxy_closed:
+            return condition::unavailable;
+        case errc::proxy_protocol_error:
+            return condition::bad_response;
+        default:
+            break;
+    }
     if (e >= errc::invalid_otp) return condition::invalid_input;
     if (e <= errc::invalid_gateway) return condition::invalid_input;
     if (e <= errc::rejected) return condition::rejected;
@@ -168,6 +197,8 @@ const char* to_string(phase p) noexcept {
             return "backoff";
         case phase::queue:
             return "queue";
+        case phase::proxy:
+            return "proxy";
     }
     return "?";
 }

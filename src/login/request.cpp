@@ -1,5 +1,8 @@
+#include <neo/detail/proxy.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/error.hpp>
+
+#include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -91,6 +94,27 @@ boost::system::error_code validate(const client_params& p, const endpoint& ep, c
         if (why)
             *why = "the user agent (1 KiB at most) or neo-fin-key (256 bytes) is too long or has control characters";
         return errc::invalid_params;
+    }
+    if (!p.proxy.origin.empty()) {
+        std::string host, port;
+        auto w = parse_proxy_origin(p.proxy.origin, host, port);
+        if (w.empty() && (has_control(p.proxy.user) || p.proxy.user.find(':') != std::string::npos ||
+                          has_control(p.proxy.password.reveal()) || p.proxy.password.overflowed() ||
+                          (p.proxy.user.empty() && !p.proxy.password.empty())))
+            w = "proxy credentials: a user without ':' or control characters, and a password only with a user";
+        if (w.empty() && has_control(p.proxy.no_proxy)) w = "control characters in no_proxy";
+        if (!w.empty()) {
+            if (why) *why = std::move(w);
+            return errc::invalid_proxy;
+        }
+    }
+    if (!p.local_address.empty()) {
+        boost::system::error_code ec;
+        boost::asio::ip::make_address(p.local_address, ec);
+        if (ec) {
+            if (why) *why = "the local address must be an IPv4 or IPv6 literal";
+            return errc::invalid_local_address;
+        }
     }
     if (need == credentials::consumer_key) {
         if (p.consumer_key.empty()) {

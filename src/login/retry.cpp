@@ -14,6 +14,8 @@ bool is_retryable(const boost::system::error_code& ec, bool request_sent, const 
     switch (static_cast<errc>(ec.value())) {
         case errc::rate_limited:
         case errc::service_unavailable:
+        case errc::proxy_unavailable:  // nothing reached the gateway
+        case errc::proxy_closed:
             return true;
         case errc::connection_failed:
         case errc::timeout:

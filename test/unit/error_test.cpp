@@ -31,6 +31,14 @@ BOOST_AUTO_TEST_CASE(codes_belong_to_their_conditions) {
         {errc::truncated_response, condition::bad_response},
         {errc::timeout, condition::timed_out},
         {errc::deadline_exceeded, condition::timed_out},
+        {errc::invalid_params, condition::invalid_input},
+        {errc::invalid_proxy, condition::invalid_input},
+        {errc::invalid_local_address, condition::invalid_input},
+        {errc::proxy_auth_required, condition::rejected},
+        {errc::proxy_refused, condition::rejected},
+        {errc::proxy_unavailable, condition::unavailable},
+        {errc::proxy_closed, condition::unavailable},
+        {errc::proxy_protocol_error, condition::bad_response},
     };
     for (const auto& r : rows) {
         const boost::system::error_code ec = r.e;

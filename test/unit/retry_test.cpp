@@ -38,8 +38,11 @@ BOOST_AUTO_TEST_CASE(the_retry_decision_table) {
     BOOST_TEST(yes(errc::connection_failed, true));  // ambiguous: on by default for login
     BOOST_TEST(yes(errc::timeout, true));
     BOOST_TEST(yes(errc::truncated_response, true));
+    BOOST_TEST(yes(errc::proxy_unavailable, false));  // nothing reached the gateway
+    BOOST_TEST(yes(errc::proxy_closed, false));
     for (errc e :
-         {errc::bad_request, errc::unauthorized, errc::forbidden, errc::server_error, errc::rejected,
+         {errc::proxy_auth_required, errc::proxy_refused, errc::proxy_protocol_error, errc::invalid_proxy,
+          errc::invalid_local_address, errc::bad_request, errc::unauthorized, errc::forbidden, errc::server_error, errc::rejected,
           errc::tls_verification_failed, errc::tls_handshake_failed, errc::malformed_response, errc::missing_fields,
           errc::response_too_large, errc::protocol_error, errc::redirect, errc::deadline_exceeded, errc::no_identity}) {
         BOOST_TEST(!yes(e, false), boost::system::error_code(e).message());

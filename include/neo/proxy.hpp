@@ -1,0 +1,42 @@
+// neo/proxy.hpp: an HTTP CONNECT proxy on the way to the gateway.
+#pragma once
+
+#include <neo/detail/config.hpp>
+
+#include <neo/secret.hpp>
+
+#include <string>
+#include <string_view>
+
+NEO_VISIBLE_BEGIN
+namespace neo {
+
+/// An HTTP proxy that the client asks, with `CONNECT host:port`, for a tunnel to each gateway
+/// host; TLS to the gateway then runs inside the tunnel, so the certificate and host name checks
+/// and SNI are the gateway's, never the proxy's. A kept-alive connection is a kept tunnel.
+struct proxy_settings {
+    /// `http://host[:port]` (port 80 when absent; a trailing '/' is allowed). Empty: no proxy,
+    /// every connection goes straight to the gateway. Default: empty.
+    std::string origin{};
+    /// Sent as `Proxy-Authorization: Basic base64(user:password)` when `user` is not empty.
+    std::string user{};
+    secret password{};
+    /// Hosts reached directly, like curl's NO_PROXY: a comma-separated list of names, each
+    /// matching itself and its subdomains (a leading '.' is ignored); IP literals match
+    /// exactly; `*` matches every host. Default: empty.
+    std::string no_proxy{};
+
+    /// True when a connection to `host` goes through the proxy.
+    bool applies_to(std::string_view host) const;
+};
+
+/// Proxy settings from the environment, as curl and Python's `requests` read them:
+/// `HTTPS_PROXY` (else `https_proxy`), with `NO_PROXY` (else `no_proxy`). A `user:password@` in
+/// the URL becomes `user` and `password` (percent-decoded). An `https://` proxy URL is not
+/// supported and is returned as is (the client then refuses it as `errc::invalid_proxy`).
+/// Returns an empty origin when no proxy is set. Opt-in: the client never reads the environment
+/// by itself.
+proxy_settings proxy_from_environment();
+
+}  // namespace neo
+NEO_VISIBLE_END
