@@ -155,6 +155,8 @@ struct proxy::impl : std::enable_shared_from_this<impl> {
         const auto& req = parser.get();
         proxy_request rec;
         rec.target = std::string(req.target());
+        error_code pec;
+        rec.peer = client.socket().remote_endpoint(pec).address().to_string();
         const auto auth = req[http::field::proxy_authorization];
         rec.had_credentials = !auth.empty();
         const bool needs_auth = !params.user.empty() || !params.password.empty();

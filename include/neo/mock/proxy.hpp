@@ -38,6 +38,7 @@ struct proxy_params {
 /// One CONNECT request the proxy read.
 struct proxy_request {
     std::string target{};          ///< the request target, "host:port"
+    std::string peer{};            ///< the client's address, as the proxy saw it
     bool authenticated = false;    ///< carried the configured credentials (or none were required)
     bool had_credentials = false;  ///< carried a Proxy-Authorization header at all
     unsigned status = 0;           ///< what the proxy answered; 0 if it never answered
