@@ -29,9 +29,17 @@ Logs in to the Kotak Neo Trade API once and prints the session's data object (JS
   --backoff-initial-ms N (250; 4x after a 429)  --backoff-max-ms N (8000)
   --verbose                    more detail on stderr (never a secret)
 
+networks:
+  --proxy http://HOST:PORT     tunnel every connection through this HTTP CONNECT proxy; its
+                               credentials from env NEO_PROXY_USER / NEO_PROXY_PASSWORD only
+  --proxy-from-env             the proxy of HTTPS_PROXY (or https_proxy), except for the hosts
+                               of NO_PROXY (or no_proxy); --proxy overrides its origin
+  --local-address IP           leave from this address of the host (one whitelisted by the gateway)
+
   The command line is visible to every local user (ps, /proc/PID/cmdline) until neo-login has
   read it: give secrets through the environment (NEO_PASSWORD, NEO_MPIN, NEO_ACCESS_TOKEN,
-  NEO_CONSUMER_SECRET, NEO_OTP, NEO_TOTP, NEO_TOTP_SECRET) or standard input, never as values.
+  NEO_CONSUMER_SECRET, NEO_OTP, NEO_TOTP, NEO_TOTP_SECRET, NEO_PROXY_PASSWORD) or standard input,
+  never as values.
   neo-login overwrites the secret values it was given in its argv and environment once read.
 
 generation 1, second factor (prints the trade session instead of the view session):
@@ -58,8 +66,9 @@ both:
                                generation 2 logs out locally) and remove the session file;
                                prints nothing on stdout
 
-exit status: 0 logged in; 2 bad usage or invalid input; 3 rejected; 4 unavailable;
-5 TLS failure; 6 bad response; 7 deadline or timeout; 1 cancelled or internal error
+exit status: 0 logged in; 2 bad usage or invalid input; 3 rejected (the proxy's refusal too);
+4 unavailable (an unreachable proxy, or its 502/503/504, too); 5 TLS failure; 6 bad response (a
+proxy answer that is not HTTP too); 7 deadline or timeout; 1 cancelled or internal error
 )";
 
 namespace {
@@ -88,6 +97,8 @@ secret read_secret_line(std::istream& in) {
 std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, std::istream& in, cli_options& out) {
     std::optional<environment> env_paths;
     std::string gateway_origin, access_token, consumer_key, consumer_secret;
+    std::string proxy_origin;
+    bool proxy_from_env = false;
     bool password_stdin = false, mpin_stdin = false;
     bool generate_otp = false, mpin_2fa = false, ucc_given = false;
     auto& p = out.params;
@@ -148,7 +159,7 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
         } else if (a == "--timeout-ms") {
             std::chrono::milliseconds t{};
             if (err = ms(t, 1); !err.empty()) return err;
-            p.timeouts.resolve = p.timeouts.connect = p.timeouts.handshake = p.timeouts.exchange = t;
+            p.timeouts.resolve = p.timeouts.connect = p.timeouts.handshake = p.timeouts.exchange = p.timeouts.proxy = t;
             p.timeouts.shutdown = std::min(p.timeouts.shutdown, t);
         } else if (a == "--backoff-initial-ms") {
             if (err = ms(p.retry.initial_backoff, 0); !err.empty()) return err;
@@ -175,6 +186,12 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
             out.logout = true;
         } else if (a == "--session-file") {
             if (!value(out.session_file)) return "--session-file needs a value";
+        } else if (a == "--proxy") {
+            if (!value(proxy_origin)) return "--proxy needs a value";
+        } else if (a == "--proxy-from-env") {
+            proxy_from_env = true;
+        } else if (a == "--local-address") {
+            if (!value(p.local_address)) return "--local-address needs a value";
         } else if (a == "--verbose" || a == "-v") {
             out.verbose = true;
         } else {
@@ -212,6 +229,14 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
                "--generate-otp";
     if (out.mode == flow::otp && !out.otp.empty() && (out.otp.size() != 4 || out.otp.overflowed()))
         return "--otp (NEO_OTP) takes the 4-digit OTP";
+
+    // The proxy: the environment only when asked; its credentials from the environment only.
+    if (proxy_from_env) p.proxy = proxy_from_environment();
+    if (!proxy_origin.empty()) p.proxy.origin = std::move(proxy_origin);
+    if (!p.proxy.origin.empty()) {
+        if (const char* u = env("NEO_PROXY_USER"); u && *u) p.proxy.user = u;
+        if (const char* pw = env("NEO_PROXY_PASSWORD"); pw && *pw) p.proxy.password = secret(pw);
+    }
 
     try {
         if (!gateway_origin.empty())
@@ -307,7 +332,7 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
 
 const char* const secret_flags[] = {"--access-token", "--consumer-secret", "--otp", "--totp", nullptr};
 const char* const secret_env[] = {"NEO_PASSWORD", "NEO_MPIN", "NEO_ACCESS_TOKEN", "NEO_CONSUMER_SECRET",
-                                  "NEO_OTP",      "NEO_TOTP", "NEO_TOTP_SECRET",  nullptr};
+                                  "NEO_OTP",      "NEO_TOTP", "NEO_TOTP_SECRET",  "NEO_PROXY_PASSWORD", nullptr};
 
 void protect_process() {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

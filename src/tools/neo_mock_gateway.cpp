@@ -1,16 +1,21 @@
 // neo-mock-gateway: the mock gateway as a process, for demos and other languages' tests.
 #include <neo/detail/redact.hpp>
 #include <neo/mock/gateway.hpp>
+#include <neo/mock/proxy.hpp>
 #include <neo/mock/scenario.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <charconv>
+#include <optional>
+#include <vector>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -38,6 +43,11 @@ Fixture (see neo/mock/gateway.hpp): mobile +919999999908, userid testuser, PAN A
 password mock-password, MPIN 123456, OTP 4321 (after generation), UCC TESTYA24, consumer key
 mock-consumer-key / secret mock-consumer-secret; the TOTP seed is printed as totp_secret=.
   --quiet              do not log requests on stderr
+  --proxy-port N       also serve an HTTP CONNECT proxy on loopback port N (0: any free port) that
+                       tunnels to loopback only; prints proxy_port= and proxy= lines
+  --proxy-auth USER:PASSWORD   the proxy answers 407 without these credentials (test data)
+  --proxy-actions LIST what the proxy does with the next CONNECTs, in order: tunnel, refuse (403),
+                       unavailable (503), stall, close, garbage; later ones are tunnelled
 
 fixture: mobile +919999999908 (or 9999999908), userid testuser, pan AVRFT7865T,
 password mock-password, mpin 123456, consumer key mock-consumer-key, secret mock-consumer-secret
@@ -56,6 +66,12 @@ int main(int argc, char** argv) {
     mock::scenario sc;
     std::string ca_file;  // default: in a private directory made below
     bool quiet = false;
+    std::optional<mock::proxy_params> proxy_params;
+    std::vector<mock::proxy_action> proxy_actions;
+    auto proxy_wanted = [&]() -> mock::proxy_params& {
+        if (!proxy_params) proxy_params.emplace();
+        return *proxy_params;
+    };
     try {
         for (int i = 1; i < argc; ++i) {
             const std::string a = argv[i];
@@ -105,6 +121,34 @@ int main(int argc, char** argv) {
                 params.token_lifetime = std::chrono::seconds(num());
             else if (a == "--quiet")
                 quiet = true;
+            else if (a == "--proxy-port")
+                proxy_wanted().port = static_cast<std::uint16_t>(num());
+            else if (a == "--proxy-auth") {
+                const auto v = value();
+                const auto colon = v.find(':');
+                if (colon == std::string::npos || colon == 0) throw std::invalid_argument("--proxy-auth takes USER:PASSWORD");
+                proxy_wanted().user = v.substr(0, colon);
+                proxy_wanted().password = v.substr(colon + 1);
+            } else if (a == "--proxy-actions") {
+                std::string list = value();
+                for (std::size_t at = 0; at <= list.size();) {
+                    const auto comma = std::min(list.find(',', at), list.size());
+                    const auto name = list.substr(at, comma - at);
+                    at = comma + 1;
+                    const std::pair<const char*, mock::proxy_action> names[] = {
+                        {"tunnel", mock::proxy_action::tunnel}, {"refuse", mock::proxy_action::refuse},
+                        {"unavailable", mock::proxy_action::unavailable}, {"stall", mock::proxy_action::stall},
+                        {"close", mock::proxy_action::close}, {"garbage", mock::proxy_action::garbage}};
+                    bool known = false;
+                    for (const auto& [n, act] : names)
+                        if (name == n) {
+                            proxy_actions.push_back(act);
+                            known = true;
+                        }
+                    if (!known) throw std::invalid_argument("unknown proxy action '" + name.substr(0, 32) + "'");
+                }
+                proxy_wanted();
+            }
             else
                 throw std::invalid_argument("unknown argument '" + a + "'");
         }
@@ -123,6 +167,11 @@ int main(int argc, char** argv) {
     try {
         mock::gateway g(io.get_executor(), params);
         mock::apply(g, sc);
+        std::unique_ptr<mock::proxy> px;
+        if (proxy_params) {
+            px = std::make_unique<mock::proxy>(io.get_executor(), *proxy_params);
+            px->script(proxy_actions);
+        }
         if (ca_file.empty()) {
             char dir[] = "/tmp/neo-mock-gateway-XXXXXX";  // mode 0700, a name nobody could predict
             if (!::mkdtemp(dir)) throw std::runtime_error("cannot create a private directory for the CA file");
@@ -132,8 +181,12 @@ int main(int argc, char** argv) {
         // The fixture is public test data (not a secret of anyone's): print what a client needs.
         std::cout << "port=" << g.port() << "\norigin=" << g.origin() << "\nca_file=" << ca_file
                   << "\ntotp_secret=" << params.fixture.totp_secret << std::endl;
+        if (px) std::cout << "proxy_port=" << px->port() << "\nproxy=" << px->origin() << std::endl;
         boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-        signals.async_wait([&](boost::system::error_code, int) { g.stop(); });
+        signals.async_wait([&](boost::system::error_code, int) {
+            g.stop();
+            if (px) px->stop();
+        });
         io.run();
     } catch (const std::exception& e) {
         std::cerr << "neo-mock-gateway: " << e.what() << "\n";

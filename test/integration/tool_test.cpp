@@ -2,6 +2,7 @@
 #include "fixture.hpp"
 
 #include <neo/mock/gateway.hpp>
+#include <neo/mock/proxy.hpp>
 #include <neo/totp.hpp>
 
 #include <boost/json/parse.hpp>
@@ -446,6 +447,71 @@ BOOST_AUTO_TEST_CASE(family_usage_errors_send_nothing) {
     auto two = t.run(t.base_args() + strings{"--userid", "testuser", "--otp", "4321"},
                      {"NEO_PASSWORD=mock-password", "NEO_MPIN=123456"});
     BOOST_TEST(two.status == 2, two.err);
+}
+
+BOOST_AUTO_TEST_CASE(through_a_proxy_with_its_exit_statuses) {
+    tool_env t;
+    neo::mock::proxy px({.user = "desk", .password = "proxy-pass-7731"});
+    const std::vector<std::string> login{"--mobilenumber", "9999999908", "--verbose"};
+    const std::string creds_user = "NEO_PROXY_USER=desk", creds_pw = "NEO_PROXY_PASSWORD=proxy-pass-7731";
+    // Credentials from the environment only; the tunnel carries the whole login.
+    auto ok = t.run(t.base_args() + login + strings{"--proxy", px.origin(), "--local-address", "127.0.0.2"},
+                    {"NEO_PASSWORD=mock-password", creds_user, creds_pw});
+    BOOST_TEST(ok.status == 0, ok.err);
+    BOOST_TEST(px.tunnels() == 1u);
+    BOOST_TEST(px.requests().at(0).peer == "127.0.0.2");
+    no_secrets(ok.err, {"proxy-pass-7731", "mock-password"});
+    // --proxy-from-env reads HTTPS_PROXY; NO_PROXY sends the gateway's host past it.
+    const auto before = px.connections();
+    auto env = t.run(t.base_args() + login + strings{"--proxy-from-env"},
+                     {"NEO_PASSWORD=mock-password", creds_user, creds_pw, "HTTPS_PROXY=" + px.origin()});
+    BOOST_TEST(env.status == 0, env.err);
+    BOOST_TEST(px.connections() == before + 1);
+    auto bypass = t.run(t.base_args() + login + strings{"--proxy-from-env"},
+                        {"NEO_PASSWORD=mock-password", "HTTPS_PROXY=" + px.origin(), "NO_PROXY=127.0.0.1"});
+    BOOST_TEST(bypass.status == 0, bypass.err);
+    BOOST_TEST(px.connections() == before + 1);
+    // Without the environment flag the environment is not read.
+    auto ignored = t.run(t.base_args() + login, {"NEO_PASSWORD=mock-password", "HTTPS_PROXY=http://127.0.0.1:1"});
+    BOOST_TEST(ignored.status == 0, ignored.err);
+
+    struct row {
+        const char* name;
+        std::vector<neo::mock::proxy_action> script;
+        bool credentials;
+        int expected;
+    };
+    const std::vector<row> rows = {
+        {"407", {}, false, 3},
+        {"403", {neo::mock::proxy_action::refuse}, true, 3},
+        {"503", {neo::mock::proxy_action::unavailable}, true, 4},
+        {"closed", {neo::mock::proxy_action::close}, true, 4},
+        {"garbage", {neo::mock::proxy_action::garbage}, true, 6},
+        {"stall", {neo::mock::proxy_action::stall}, true, 7},
+    };
+    for (const auto& w : rows) {
+        px.reset();
+        px.script(w.script);
+        std::vector<std::string> e{"NEO_PASSWORD=mock-password"};
+        if (w.credentials) e.insert(e.end(), {creds_user, creds_pw});
+        auto r = t.run(t.base_args() + login +
+                           strings{"--proxy", px.origin(), "--max-attempts", "1", "--timeout-ms", "300"},
+                       e);
+        BOOST_TEST(r.status == w.expected, w.name << ": " << r.err);
+        BOOST_TEST(r.out.empty(), w.name);
+        no_secrets(r.err, {"proxy-pass-7731", "mock-password"});
+    }
+    // Unreachable: exit 4. Not an http:// origin, or credentials in the URL: bad usage, nothing sent.
+    auto gone = t.run(t.base_args() + login + strings{"--proxy", "http://127.0.0.1:1", "--max-attempts", "1"});
+    BOOST_TEST(gone.status == 4, gone.err);
+    const auto seen = px.connections();
+    for (const char* bad : {"https://127.0.0.1:3128", "http://u:p@127.0.0.1:3128"}) {
+        auto r = t.run(t.base_args() + login + strings{"--proxy", bad});
+        BOOST_TEST(r.status == 2, bad << ": " << r.err);
+    }
+    auto foreign = t.run(t.base_args() + login + strings{"--local-address", "192.0.2.1"});
+    BOOST_TEST(foreign.status == 2, foreign.err);
+    BOOST_TEST(px.connections() == seen);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
