@@ -52,6 +52,12 @@ struct diagnostics {
     std::optional<std::chrono::seconds> retry_after{};  ///< the last one received
     /// Time waited for a slot of client_params::max_in_flight before the first exchange.
     std::chrono::milliseconds queued{0};
+    /// The gateway's clock minus ours, in whole seconds, from the `Date` header of the last
+    /// answer that carried a valid one (the header has one-second resolution, so a correct clock
+    /// reads 0 or -1). Beyond 15 s either way the client logs a warning: a TOTP made from our
+    /// clock is then likely refused; `neo::totp::code` takes this offset. Empty when no answer
+    /// carried a Date.
+    std::optional<std::chrono::seconds> clock_offset{};
 
     void clear() { *this = diagnostics{}; }
 };

@@ -58,5 +58,9 @@ std::chrono::milliseconds backoff_delay(const retry_policy& p, int retry, double
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
                                                       std::chrono::system_clock::time_point now);
 
+/// An RFC 9110 HTTP-date (IMF-fixdate, RFC 850 or asctime), as the `Date` header carries it;
+/// nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value);
+
 }  // namespace neo
 NEO_VISIBLE_END

@@ -30,6 +30,9 @@ public:
 
     /// The code for the step that holds `t`, zero-padded to `digits()`.
     secret code(std::chrono::system_clock::time_point t = std::chrono::system_clock::now()) const;
+    /// The code of the gateway's moment: now plus `clock_offset`, the gateway's clock minus ours
+    /// (what `diagnostics::clock_offset` measured from its Date header).
+    secret code(std::chrono::seconds clock_offset) const;
     /// The code for a step counter (RFC 4226 HOTP).
     secret code_at(std::uint64_t counter) const;
     /// The step counter of `t`.

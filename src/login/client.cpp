@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <functional>
 #include <list>
 #include <map>
@@ -526,6 +527,7 @@ struct http_result {
     unsigned status = 0;
     std::string content_type;
     std::string retry_after;
+    std::string date;  // the server's clock
     std::string content_encoding;
     std::string body;
     bool tls_resumed = false;
@@ -911,6 +913,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
             r.status = status;
             r.content_type = std::string(res[http::field::content_type]);
             r.retry_after = std::string(res[http::field::retry_after]);
+            r.date = std::string(res[http::field::date].substr(0, 64));
             r.content_encoding = std::string(res[http::field::content_encoding].substr(0, 64));
             r.body = std::move(res.body());
             keep = p.keep_alive && res.keep_alive() && parser.is_done() && buffer.size() == 0 &&
@@ -936,6 +939,20 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         }
         co_return std::move(r);
     }
+}
+
+// The gateway's clock from its Date header: the offset goes to diagnostics; the first one of
+// the operation beyond 15 s is logged as a warning (a TOTP from our clock is then likely refused).
+void note_clock(op_state& st, std::string_view date) {
+    const auto when = parse_http_date(date);
+    if (!when) return;
+    const auto offset = std::chrono::duration_cast<std::chrono::seconds>(*when - std::chrono::system_clock::now());
+    const bool first = !st.diag.clock_offset;
+    st.diag.clock_offset = offset;
+    if (first && (offset > std::chrono::seconds(15) || offset < std::chrono::seconds(-15)))
+        st.log(log_level::warning, "the gateway's clock is " + std::to_string(std::abs(offset.count())) + " s " +
+                                       (offset.count() > 0 ? "ahead of" : "behind") +
+                                       " ours (its Date header): TOTP codes made from our clock may be refused");
 }
 
 std::string describe(const error_code& ec, unsigned status, const std::string& server_code) {
@@ -991,6 +1008,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         st.diag.server_message = c.server_message;
         st.diag.detail = c.detail;
         st.diag.failed_phase = hr.failed;
+        if (!hr.date.empty()) note_clock(st, hr.date);
         if (!hr.retry_after.empty() && (hr.status == 429 || hr.status == 503)) {
             rec.retry_after = parse_retry_after(hr.retry_after, std::chrono::system_clock::now());
             if (rec.retry_after) st.diag.retry_after = rec.retry_after;

@@ -84,7 +84,7 @@ bool parse_time(std::string_view t, int& h, int& mi, int& s) {
            digits(t.substr(3, 2), 2, mi) && digits(t.substr(6, 2), 2, s) && h < 24 && mi < 60 && s < 61;
 }
 
-std::optional<std::int64_t> parse_http_date(std::string_view v) {
+std::optional<std::int64_t> http_date_seconds(std::string_view v) {
     int day = 0, year = 0, h = 0, mi = 0, s = 0, mon = 0;
     if (v.size() == 29 && v[3] == ',') {  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
         if (!weekday_ok(v.substr(0, 3), false) || v[4] != ' ' || !digits(v.substr(5, 2), 2, day) || v[7] != ' ' ||
@@ -135,11 +135,17 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view v, std::c
         }
         return std::chrono::seconds(std::min(n, max_retry_after));
     }
-    const auto when = parse_http_date(v);
+    const auto when = http_date_seconds(v);
     if (!when) return std::nullopt;
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     const std::int64_t delta = *when - now_s;
     return std::chrono::seconds(std::clamp<std::int64_t>(delta, 0, max_retry_after));
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value) {
+    const auto when = http_date_seconds(value);
+    if (!when) return std::nullopt;
+    return std::chrono::system_clock::time_point(std::chrono::seconds(*when));
 }
 
 }  // namespace neo

@@ -47,6 +47,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     // On the strand only:
     std::optional<session> current;
     std::optional<session> pending_view;  // logged in, OTP sent, second factor still to do
+    std::chrono::seconds clock_offset{0};  // the gateway's clock minus ours, as last measured
     bool loaded = false;
     bool in_flight = false;
     struct waiter {
@@ -162,8 +163,23 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             totp_login_request req;
             req.mobilenumber = t->mobilenumber;
             req.ucc = t->ucc;
-            req.totp = t->totp_source ? t->totp_source() : codes->code();
-            auto [ec, view] = co_await cl.async_totp_login(std::move(req), d, nothrow);
+            req.totp = t->totp_source ? t->totp_source() : codes->code(clock_offset);
+            auto [ec, view] = co_await cl.async_totp_login(req, d, nothrow);
+            if (d.clock_offset && *d.clock_offset != clock_offset) {
+                clock_offset = *d.clock_offset;
+                // Refused, and the gateway's moment has another code than the one sent: once more
+                // with the code of its clock.
+                if (ec == condition::rejected && !t->totp_source) {
+                    auto again = codes->code(clock_offset);
+                    if (!(again == req.totp)) {
+                        log(log_level::warning, "TOTP refused with the gateway's clock " +
+                                                    std::to_string(clock_offset.count()) +
+                                                    " s from ours: once more with the code of its clock");
+                        req.totp = std::move(again);
+                        std::tie(ec, view) = co_await cl.async_totp_login(req, d, nothrow);
+                    }
+                }
+            }
             if (ec) co_return outcome{ec, {}};
             auto [ec2, trade] = co_await cl.async_totp_validate(view, t->mpin, d, nothrow);
             co_return outcome{ec2, std::move(trade)};

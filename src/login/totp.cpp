@@ -69,6 +69,10 @@ secret totp::code(std::chrono::system_clock::time_point t) const {
     return code_at(counter(t));
 }
 
+secret totp::code(std::chrono::seconds clock_offset) const {
+    return code(std::chrono::system_clock::now() + clock_offset);
+}
+
 secret totp::code_at(std::uint64_t counter) const {
     unsigned char msg[8];
     for (int i = 7; i >= 0; --i) {

@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -125,6 +127,20 @@ response_t make_response(unsigned status, std::string body, std::string_view con
     res.body() = std::move(body);
     res.prepare_payload();
     return res;
+}
+
+// An IMF-fixdate (RFC 9110), spelled out by hand: no locale can change it.
+std::string http_date(std::chrono::system_clock::time_point t) {
+    static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
+                  months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf;
 }
 
 std::string error_array(std::string_view code, std::string_view message) {
@@ -406,10 +422,15 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         return make_response(401, error_array("10401", "Invalid or expired session"));
     }
 
+    // The mock's clock: ours, shifted by gateway_params::clock_offset.
+    std::chrono::system_clock::time_point clock_now() const {
+        return std::chrono::system_clock::now() + params.clock_offset;
+    }
+
     bool totp_ok(std::string_view code) const {
         auto gen = totp::from_base32(secret(params.fixture.totp_secret));
         if (!gen || code.size() != 6) return false;
-        const auto now = std::chrono::system_clock::now();
+        const auto now = clock_now();
         for (int skew : {-1, 0, 1})
             if (gen->code(now + std::chrono::seconds(30 * skew)).reveal() == code) return true;
         return false;
@@ -628,6 +649,8 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                 if (scripted)
                     for (const auto& [k, v] : scripted->headers) res.set(k, v);
             }
+            // Every answer says the time, as a gateway does (a scripted Date wins).
+            if (res[http::field::date].empty()) res.set(http::field::date, http_date(clock_now()));
             set_status(index, res.result_int());
             // A scripted "Connection: close" wins; otherwise the connection stays as the client asked.
             if (res[http::field::connection].empty()) res.keep_alive(req.keep_alive());
@@ -699,7 +722,9 @@ gateway::~gateway() {
 }
 
 void gateway::stop() {
-    if (!impl_) return;
+    // With its own thread, stopped once already: the thread is gone, and a handler posted now
+    // would stay queued in the io_context the impl owns (a cycle that never frees).
+    if (!impl_ || (impl_->own_io && !impl_->thread.joinable())) return;
     asio::post(impl_->strand, [self = impl_] { self->close_all(); });
     // With its own thread: every coroutine now ends (sockets closed, timers cancelled), so the
     // io_context runs out of work and the thread returns.

@@ -280,7 +280,9 @@ proxy::~proxy() {
 }
 
 void proxy::stop() {
-    if (!impl_) return;
+    // With its own thread, stopped once already: the thread is gone, and a handler posted now
+    // would stay queued in the io_context the impl owns (a cycle that never frees).
+    if (!impl_ || (impl_->own_io && !impl_->thread.joinable())) return;
     asio::post(impl_->strand, [self = impl_] { self->close_all(); });
     if (impl_->thread.joinable()) impl_->thread.join();
 }

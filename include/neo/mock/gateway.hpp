@@ -105,6 +105,9 @@ struct gateway_params {
     /// The newest requests kept for requests() (a ring: older ones are dropped, so a long run
     /// holds bounded memory); request_count() counts every request all the same. Default: 10000.
     std::size_t max_records = 10000;
+    /// The mock's clock is ours plus this: its Date headers and its TOTP checks. For tests of a
+    /// client whose clock is off. Default: 0.
+    std::chrono::seconds clock_offset{0};
     /// Called after each answer (on the mock's strand), e.g. to log it. Default: none.
     std::function<void(const recorded_request&)> on_request{};
 };
