@@ -197,8 +197,7 @@ struct proxy::impl : std::enable_shared_from_this<impl> {
             case proxy_action::stall: {
                 client.expires_never();
                 char c;
-                while (!std::get<0>(co_await client.socket().async_receive(asio::buffer(&c, 1), nothrow))) {
-                }
+                while (!std::get<0>(co_await client.socket().async_receive(asio::buffer(&c, 1), nothrow))) {}
                 l->abort();
                 co_return;
             }

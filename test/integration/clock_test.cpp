@@ -26,7 +26,9 @@ struct behind_an_hour : shifted {
 };
 
 neo::totp_recipe recipe() {
-    return {.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp_seed = neo::mock::fixture{}.totp_secret,
+    return {.mobilenumber = "9999999908",
+            .ucc = "TESTYA24",
+            .totp_seed = neo::mock::fixture{}.totp_secret,
             .mpin = "123456"};
 }
 

@@ -128,14 +128,14 @@ BOOST_FIXTURE_TEST_CASE(every_step_of_both_generations, proxied) {
         BOOST_TEST(count(r) == 1u, neo::mock::to_string(r));
     BOOST_TEST(proxy.tunnels() >= 1u);
     BOOST_TEST(proxy.tunnels() == mock.connections());  // nothing reached the gateway but through it
-
 }
 
 BOOST_FIXTURE_TEST_CASE(session_manager_through_the_proxy, proxied) {
     neo::mock::fixture fx;
-    neo::session_manager m{neo::client{io, params()},
-                           neo::totp_recipe{.mobilenumber = "9999999908", .ucc = "TESTYA24",
-                                            .totp_seed = fx.totp_secret, .mpin = "123456"}};
+    neo::session_manager m{
+        neo::client{io, params()},
+        neo::totp_recipe{
+            .mobilenumber = "9999999908", .ucc = "TESTYA24", .totp_seed = fx.totp_secret, .mpin = "123456"}};
     neo::session a, b;
     run_coro([&]() -> asio::awaitable<void> {
         a = co_await m.async_session();
@@ -221,8 +221,12 @@ BOOST_FIXTURE_TEST_CASE(each_proxy_failure_has_its_code_and_retry_class, proxied
         {{proxy_action::garbage}, errc::proxy_protocol_error, 1, neo::condition::bad_response},
         // Retryable: nothing reached the gateway. Four times, then the last one's code.
         {{proxy_action::unavailable, proxy_action::unavailable, proxy_action::unavailable, proxy_action::unavailable},
-         errc::proxy_unavailable, 4, neo::condition::unavailable},
-        {{proxy_action::close, proxy_action::close, proxy_action::close, proxy_action::close}, errc::proxy_closed, 4,
+         errc::proxy_unavailable,
+         4,
+         neo::condition::unavailable},
+        {{proxy_action::close, proxy_action::close, proxy_action::close, proxy_action::close},
+         errc::proxy_closed,
+         4,
          neo::condition::unavailable},
     };
     for (const auto& row : rows) {

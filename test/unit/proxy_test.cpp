@@ -22,9 +22,9 @@ BOOST_AUTO_TEST_CASE(origins) {
     BOOST_TEST(neo::detail::parse_proxy_origin("http://[::1]:8080", host, port).empty());
     BOOST_TEST(host == "::1");
     BOOST_TEST(port == "8080");
-    for (const char* bad : {"", "https://p:1", "p:3128", "http://", "http://p:0", "http://p:65536", "http://p:x",
-                            "http://p:1/x", "http://u:pw@p:1", "http://[::1", "http://[zz]:1", "http://p q:1",
-                            "http://p:1?x"})
+    for (const char* bad :
+         {"", "https://p:1", "p:3128", "http://", "http://p:0", "http://p:65536", "http://p:x", "http://p:1/x",
+          "http://u:pw@p:1", "http://[::1", "http://[zz]:1", "http://p q:1", "http://p:1?x"})
         BOOST_TEST(!neo::detail::parse_proxy_origin(bad, host, port).empty(), bad);
 }
 
@@ -73,8 +73,9 @@ BOOST_AUTO_TEST_CASE(the_connect_request) {
                "User-Agent: neo-login/0.1\r\n\r\n");
     p.user = "desk";
     p.password = "s3cret";
-    BOOST_TEST(neo::detail::connect_request("::1", "8443", p, "") ==
-               "CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\nProxy-Authorization: Basic ZGVzazpzM2NyZXQ=\r\n\r\n");
+    BOOST_TEST(
+        neo::detail::connect_request("::1", "8443", p, "") ==
+        "CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\nProxy-Authorization: Basic ZGVzazpzM2NyZXQ=\r\n\r\n");
 }
 
 BOOST_AUTO_TEST_CASE(what_a_proxy_status_means) {

@@ -65,8 +65,8 @@ public:
     void script(std::vector<proxy_action> actions);
 
     std::vector<proxy_request> requests() const;
-    std::size_t connections() const;  ///< accepted
-    std::size_t tunnels() const;      ///< opened (200 sent)
+    std::size_t connections() const;   ///< accepted
+    std::size_t tunnels() const;       ///< opened (200 sent)
     std::size_t open_tunnels() const;  ///< still relaying
     void reset();
 
