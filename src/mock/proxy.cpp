@@ -143,6 +143,8 @@ struct proxy::impl : std::enable_shared_from_this<impl> {
             live.push_back(l);
         }
         auto& client = l->client;
+        error_code nd;
+        client.socket().set_option(tcp::no_delay(true), nd);  // relayed records go at once, as a proxy's do
         beast::flat_buffer buffer;
         http::request_parser<http::empty_body> parser;
         parser.header_limit(8192);
@@ -181,6 +183,8 @@ struct proxy::impl : std::enable_shared_from_this<impl> {
                         status = 502;
                         answer = status_line(502, "Bad Gateway") + "Content-Length: 0\r\n\r\n";
                     } else {
+                        error_code ignored;
+                        l->target.set_option(tcp::no_delay(true), ignored);
                         status = 200;
                         answer = status_line(200, "Connection Established") + "\r\n";
                     }

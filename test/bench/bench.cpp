@@ -96,7 +96,7 @@ struct options {
     int n = 300;              // sequential logins per variant
     int concurrent_n = 2000;  // logins in the concurrent run
     int concurrency = 1000;   // in flight at once
-    int max_in_flight = -1; // the client's bound on connections; -1: its default
+    int max_in_flight = -1;   // the client's bound on connections; -1: its default
     bool json = false;
     std::string gateway, ca_file, mock_exe = NEO_MOCK_EXE;
     std::string only;  // one sequential row alone (for a profiler)
@@ -201,6 +201,7 @@ std::vector<sequential_result> measure(std::vector<row>& rows, int n, int rounds
 struct server {
     pid_t pid = -1;
     std::string origin, ca_file, host, port;
+    std::string proxy;  // the mock's CONNECT proxy (in the mock's process), when the bench started it
     ~server() {
         if (pid > 0) {
             kill(pid, SIGTERM);
@@ -222,7 +223,8 @@ void start_mock(server& s, const options& o) {
     const std::string dir = mkdtemp(tmpl);
     s.ca_file = dir + "/ca.pem";
     const std::string out = dir + "/mock.out";
-    std::vector<std::string> args = {o.mock_exe, "--quiet", "--ca-file", s.ca_file, "--app-token-lifetime", "86400"};
+    std::vector<std::string> args = {o.mock_exe, "--quiet",      "--ca-file", s.ca_file, "--app-token-lifetime",
+                                     "86400",    "--proxy-port", "0"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -237,13 +239,17 @@ void start_mock(server& s, const options& o) {
     for (int i = 0; i < 400 && s.origin.empty(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         std::ifstream f(out);
-        std::string line, origin;
+        std::string line, origin, proxy;
         bool ca = false;
         while (std::getline(f, line)) {
             if (line.rfind("origin=", 0) == 0) origin = line.substr(7);
             if (line.rfind("ca_file=", 0) == 0) ca = true;
+            if (line.rfind("proxy=", 0) == 0) proxy = line.substr(6);
         }
-        if (ca) s.origin = origin;
+        if (ca && !proxy.empty()) {
+            s.origin = origin;
+            s.proxy = proxy;
+        }
     }
     if (s.origin.empty()) {
         std::cerr << "neo_bench: the mock gateway did not start\n";
@@ -271,11 +277,12 @@ const neo::login_request request() {
 // last one left open (like libcurl's reused handle).
 enum class mode { fresh, resumed, kept };
 
-row ours_row(const server& s, mode m) {
+row ours_row(const server& s, mode m, bool via_proxy = false) {
     row w;
     w.r.name = m == mode::fresh     ? "ours, fresh handshakes"
                : m == mode::resumed ? "ours, resumed (default TLS)"
                                     : "ours, kept-alive (defaults)";
+    if (via_proxy) w.r.name += ", through a CONNECT proxy";
     w.count_allocs = true;
     struct state {
         asio::io_context io{1};
@@ -287,6 +294,7 @@ row ours_row(const server& s, mode m) {
     auto p = our_params(s);
     p.tls_session_resumption = m != mode::fresh;
     if (m != mode::kept) p.keep_alive_idle = std::chrono::milliseconds(0);  // a connection per login
+    if (via_proxy) p.proxy.origin = s.proxy;
     st->c.emplace(st->io, std::move(p));
     w.once = [st] {
         bool ok = false;
@@ -387,9 +395,8 @@ concurrent_result ours_concurrent(const server& s, const options& o, bool new_co
     r.lateness = summarize(std::move(beat.late));
     // The machine's own floor: the same heartbeat on an idle loop for as long.
     asio::io_context idle(1);
-    heartbeat alone(idle, [&, end = clock_type::now() + std::chrono::duration<double>(secs)] {
-        return clock_type::now() < end;
-    });
+    heartbeat alone(
+        idle, [&, end = clock_type::now() + std::chrono::duration<double>(secs)] { return clock_type::now() < end; });
     alone.arm();
     idle.run();
     r.idle_lateness = summarize(std::move(alone.late));
@@ -609,7 +616,8 @@ int main(int argc, char** argv) {
         else if (a == "--mock")
             o.mock_exe = value();
         else {
-            std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--max-in-flight M] [--rounds R] [--json] "
+            std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--max-in-flight M] [--rounds "
+                         "R] [--json] "
                          "[--only floor-fresh|ours-fresh|floor-resumed|ours-resumed|ours-kept] "
                          "[--gateway https://HOST:PORT --ca-file PATH] [--mock PATH]\n";
             return a == "--help" ? 0 : 2;
@@ -640,8 +648,8 @@ int main(int argc, char** argv) {
                                                   : ours_row(s, mode::resumed));
         warm(one[0]);
         const auto r = measure(one, o.n, 1)[0];
-        std::printf("%s: mean %.0f us, cpu %.0f us/login, %.0f allocs/login, %d resumed, %d failures\n",
-                    r.name.c_str(), r.latency.mean_us, r.cpu_us_per_login, r.allocs_per_login, r.resumed, r.failures);
+        std::printf("%s: mean %.0f us, cpu %.0f us/login, %.0f allocs/login, %d resumed, %d failures\n", r.name.c_str(),
+                    r.latency.mean_us, r.cpu_us_per_login, r.allocs_per_login, r.resumed, r.failures);
         return r.failures ? 1 : 0;
     }
     std::vector<row> rows;
@@ -652,6 +660,10 @@ int main(int argc, char** argv) {
     rows.push_back(curl_row(s, false));
     rows.push_back(curl_row(s, true));
     rows.push_back(ours_row(s, mode::kept));
+    if (!s.proxy.empty()) {  // the proxy's cost, next to the direct rows
+        rows.push_back(ours_row(s, mode::resumed, true));
+        rows.push_back(ours_row(s, mode::kept, true));
+    }
     for (auto& w : rows) warm(w);
     const auto seq = measure(rows, o.n, o.rounds);
     // The new-connection run first: its memory figure is the one against the target (the second
@@ -679,6 +691,14 @@ int main(int argc, char** argv) {
         {"cpu ours resumed / floor resumed", ratio(ours_resumed.cpu_us_per_login, floor_resumed.cpu_us_per_login),
          1.20},
     };
+    if (seq.size() >= 9) {
+        ratios.push_back({"latency ours resumed through a proxy / direct",
+                          ratio(seq[7].latency.mean_us, ours_resumed.latency.mean_us), 0});
+        ratios.push_back({"cpu ours resumed through a proxy / direct",
+                          ratio(seq[7].cpu_us_per_login, ours_resumed.cpu_us_per_login), 0});
+        ratios.push_back({"latency ours kept-alive through a proxy / direct",
+                          ratio(seq[8].latency.mean_us, ours_kept.latency.mean_us), 0});
+    }
     if (curl_new.available) {
         ratios.push_back({"latency ours resumed / libcurl new handle",
                           ratio(ours_resumed.latency.mean_us, curl_new.latency.mean_us), 0.6});
@@ -705,9 +725,10 @@ int main(int argc, char** argv) {
               << ",\"reused\":" << r.reused << ",\"failures\":" << r.failures << "}";
         }
         auto conc_json = [&](const char* name, const concurrent_result& c) {
-            j << ",\"" << name << "\":{\"n\":" << c.n << ",\"in_flight\":" << c.k << ",\"max_in_flight\":" << c.max_in_flight
-              << ",\"logins_per_s\":" << c.logins_per_s << ",\"p99_us\":" << c.latency.p99_us
-              << ",\"rss_growth_kib\":" << c.rss_growth_kib << ",\"kib_per_login_in_flight\":" << c.kib_per_login_in_flight
+            j << ",\"" << name << "\":{\"n\":" << c.n << ",\"in_flight\":" << c.k
+              << ",\"max_in_flight\":" << c.max_in_flight << ",\"logins_per_s\":" << c.logins_per_s
+              << ",\"p99_us\":" << c.latency.p99_us << ",\"rss_growth_kib\":" << c.rss_growth_kib
+              << ",\"kib_per_login_in_flight\":" << c.kib_per_login_in_flight
               << ",\"loop_lateness_p99_us\":" << c.lateness.p99_us << ",\"loop_lateness_max_us\":" << c.lateness.max_us
               << ",\"idle_loop_lateness_p99_us\":" << c.idle_lateness.p99_us
               << ",\"idle_loop_lateness_max_us\":" << c.idle_lateness.max_us << ",\"failures\":" << c.failures << "}";
@@ -725,15 +746,16 @@ int main(int argc, char** argv) {
 
     std::printf("neo_bench: %s\nserver %s, %d sequential logins per row (login step; app token cached)\n\n",
                 machine().c_str(), s.origin.c_str(), o.n);
-    std::printf("%-36s %10s %10s %10s %12s %12s %6s  %s\n", "sequential", "mean us", "p50 us", "p99 us",
-                "cpu us/login", "allocs/login", "fail", "resumed/reused");
+    std::printf("%-36s %10s %10s %10s %12s %12s %6s  %s\n", "sequential", "mean us", "p50 us", "p99 us", "cpu us/login",
+                "allocs/login", "fail", "resumed/reused");
     for (const auto& r : seq) {
         if (!r.available) {
             std::printf("%-36s %s\n", r.name.c_str(), "(not available: build without libcurl)");
             continue;
         }
         const std::string how =
-            r.resumed < 0 ? "-" : std::to_string(r.resumed) + "/" + std::to_string(r.reused) + " of " + std::to_string(o.n);
+            r.resumed < 0 ? "-"
+                          : std::to_string(r.resumed) + "/" + std::to_string(r.reused) + " of " + std::to_string(o.n);
         std::printf("%-36s %10.0f %10.0f %10.0f %12.0f %12s %6d  %s\n", r.name.c_str(), r.latency.mean_us,
                     r.latency.p50_us, r.latency.p99_us, r.cpu_us_per_login,
                     r.allocs_per_login >= 0 ? std::to_string(static_cast<int>(r.allocs_per_login + 0.5)).c_str() : "-",
@@ -742,7 +764,8 @@ int main(int argc, char** argv) {
     auto print_conc = [&](const char* how, const concurrent_result& c, bool first) {
         std::printf("\nconcurrent (ours, one io_context thread, %s): %d logins, %d in flight, max_in_flight %zu\n", how,
                     c.n, c.k, c.max_in_flight);
-        std::printf("  %.0f logins/s, p99 latency %.0f us, %d failures\n", c.logins_per_s, c.latency.p99_us, c.failures);
+        std::printf("  %.0f logins/s, p99 latency %.0f us, %d failures\n", c.logins_per_s, c.latency.p99_us,
+                    c.failures);
         if (first)
             std::printf("  peak RSS growth %.0f KiB = %.1f KiB per login in flight (target <= 48)\n", c.rss_growth_kib,
                         c.kib_per_login_in_flight);
