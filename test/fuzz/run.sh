@@ -15,7 +15,7 @@ cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
      -I "$root/include" -DBOOST_ASIO_NO_DEPRECATED)
 # The sans-I/O part of the library: what parses what a server sends.
 objs=()
-for src in response retry session request error secret gateway; do
+for src in response retry session request proxy error secret gateway; do
   o="$out/obj/$src.o"
   if [ ! -f "$o" ] || [ "$root/src/login/$src.cpp" -nt "$o" ]; then
     "${cxx[@]}" -fsanitize=fuzzer-no-link -c "$root/src/login/$src.cpp" -o "$o"
