@@ -1215,6 +1215,7 @@ asio::awaitable<outcome> run_steps(std::shared_ptr<op_state> stp, std::shared_pt
     auto remember = [&](std::string_view s) {
         if (!s.empty() && s.size() <= secret::max_size) st.secrets.emplace_back(s);
     };
+    remember(p.proxy.password.reveal());  // a proxy's answer reaches the detail: never its password
     auto& op = args->op;
 
     if (auto* req = std::get_if<login_request>(&op)) {
