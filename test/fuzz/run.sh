@@ -17,8 +17,8 @@ cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 objs=()
 for src in response retry session request proxy error secret gateway; do
   o="$out/obj/$src.o"
-  if [ ! -f "$o" ] || [ "$root/src/login/$src.cpp" -nt "$o" ]; then
-    "${cxx[@]}" -fsanitize=fuzzer-no-link -c "$root/src/login/$src.cpp" -o "$o"
+  if [ ! -f "$o" ] || [ "$root/src/login/core/$src.cpp" -nt "$o" ]; then
+    "${cxx[@]}" -fsanitize=fuzzer-no-link -c "$root/src/login/core/$src.cpp" -o "$o"
   fi
   objs+=("$o")
 done

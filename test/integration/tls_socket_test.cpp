@@ -2,7 +2,7 @@
 // What the client's own tests cannot reach from the outside: that a peer gone never raises
 // SIGPIPE in the user's process, and that a phase's bound ends a wait that nothing else would end.
 #include "hostile_server.hpp"
-#include "tls_socket.hpp"
+#include "net/tls_socket.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,0 +1,256 @@
+// A new connection to a gateway's host:port (see open_connection.hpp).
+#include "open_connection.hpp"
+
+#include "../core/transport_errors.hpp"
+
+#include <neo/detail/proxy.hpp>
+#include <neo/error.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace neo::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+bool is_ip_literal(const std::string& host, asio::ip::address& out) {
+    error_code ec;
+    out = asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+template <class Stream>
+void arm(Stream& s, const bound& b) {
+    if (b.unbounded)
+        s.expires_never();
+    else
+        s.expires_after(b.d);
+}
+
+// Lifts a connection's bound when a phase ends, however it ends: an idle connection keeps no
+// timer waiting in the io_context.
+struct disarm_on_exit {
+    tls_socket& s;
+    ~disarm_on_exit() { s.expires_never(); }
+};
+
+// The first hop: the proxy when one applies to the gateway's host, else the gateway.
+struct hop {
+    std::string host, port;
+    bool proxied = false;
+    errc unreachable() const { return proxied ? errc::proxy_unavailable : errc::connection_failed; }
+    std::string prefix() const { return proxied ? "proxy " : ""; }
+};
+
+// The addresses of the first hop: an IP literal, a host the caller pinned, or the resolver's.
+asio::awaitable<std::vector<tcp::endpoint>> resolve(op_state& st, const hop& h, http_result& r) {
+    const auto& p = st.params();
+    std::vector<tcp::endpoint> targets;
+    asio::ip::address addr;
+    bool known = is_ip_literal(h.host, addr);
+    for (const auto& [name, ip] : p.resolve_overrides) {
+        if (!known && beast::iequals(name, h.host) && is_ip_literal(ip, addr)) {
+            known = true;
+            break;
+        }
+    }
+    if (known) {
+        targets.emplace_back(addr, static_cast<unsigned short>(std::stoul(h.port)));
+        co_return targets;
+    }
+    const auto b = st.bound_for(p.timeouts.resolve);
+    if (st.cancelled || b.expired) {
+        r.fail(st.cancelled, errc::deadline_exceeded, phase::resolve);
+        co_return targets;
+    }
+    auto ex = co_await asio::this_coro::executor;
+    tcp::resolver resolver(ex);
+    asio::steady_timer timer(ex);
+    if (b.unbounded)
+        timer.expires_at(steady::time_point::max());
+    else
+        timer.expires_after(b.d);
+    st.abort_io = [&] {
+        resolver.cancel();
+        timer.cancel();
+    };
+    using namespace asio::experimental::awaitable_operators;
+    auto res = co_await (resolver.async_resolve(h.host, h.port, nothrow) || timer.async_wait(nothrow));
+    st.abort_io = nullptr;
+    if (st.cancelled) {
+        r.fail(true, {}, phase::resolve);
+    } else if (res.index() == 1) {
+        r.fail(false, timed_out(b), phase::resolve, h.prefix() + "resolve timed out");
+    } else if (auto [ec, results] = std::get<0>(std::move(res)); ec) {
+        r.fail(false, h.unreachable(), phase::resolve, h.prefix() + "resolve: " + ec.message());
+    } else {
+        for (const auto& e : results) targets.push_back(e.endpoint());
+    }
+    co_return targets;
+}
+
+// Connects to each address in turn, all within one bound, bound to the local address if set.
+asio::awaitable<bool> connect(op_state& st, const hop& h, const std::vector<tcp::endpoint>& targets,
+                              beast::tcp_stream& stream, http_result& r) {
+    const auto& p = st.params();
+    asio::ip::address local;
+    const bool bind_local = !p.local_address.empty();
+    if (bind_local) {
+        error_code ec;
+        local = asio::ip::make_address(p.local_address, ec);
+        if (ec) co_return r.fail(st.cancelled, errc::invalid_local_address, phase::connect, "not an IP literal");
+    }
+    const auto b = st.bound_for(p.timeouts.connect);
+    if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::connect);
+    arm(stream, b);
+    st.abort_io = [&] { stream.cancel(); };
+    error_code ec = asio::error::host_not_found;
+    bool family_mismatch = false;
+    for (const auto& t : targets) {
+        auto& sock = stream.socket();
+        error_code ignored;
+        sock.close(ignored);
+        if (bind_local && t.protocol() != tcp::endpoint(local, 0).protocol()) {
+            family_mismatch = true;
+            continue;
+        }
+        family_mismatch = false;
+        sock.open(t.protocol(), ec);
+        if (!ec && bind_local) {
+            sock.bind(tcp::endpoint(local, 0), ec);
+            if (ec) {
+                // Not an address of this host, or in use: nothing was sent, nothing will be.
+                st.abort_io = nullptr;
+                co_return r.fail(st.cancelled, errc::invalid_local_address, phase::connect, "bind: " + ec.message());
+            }
+        }
+        if (!ec) std::tie(ec) = co_await stream.async_connect(t, nothrow);
+        if (!ec || ec == beast::error::timeout || st.cancelled) break;
+    }
+    st.abort_io = nullptr;
+    if (st.cancelled) co_return r.fail(true, {}, phase::connect);
+    if (family_mismatch)
+        co_return r.fail(false, errc::invalid_local_address, phase::connect,
+                         "no address of the " + h.prefix() + "host is of the local address's family");
+    if (ec == beast::error::timeout)
+        co_return r.fail(false, timed_out(b), phase::connect, h.prefix() + "connect timed out");
+    if (ec) co_return r.fail(false, h.unreachable(), phase::connect, h.prefix() + "connect: " + ec.message());
+    error_code ignored;
+    stream.socket().set_option(tcp::no_delay(true), ignored);  // a request leaves in one go
+    stream.expires_never();
+    co_return true;
+}
+
+// Asks the proxy for a tunnel to the gateway's host:port; TLS then runs inside it.
+asio::awaitable<bool> open_tunnel(op_state& st, const endpoint& ep, beast::tcp_stream& stream, http_result& r) {
+    const auto& p = st.params();
+    const auto b = st.bound_for(p.timeouts.proxy);
+    if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::proxy);
+    std::string ask = connect_request(ep.host, ep.port, p.proxy, p.user_agent);  // may hold the password
+    struct wipe_on_exit {
+        std::string& s;
+        ~wipe_on_exit() { wipe(s); }
+    } wipe_ask{ask};
+    arm(stream, b);
+    st.abort_io = [&] { stream.cancel(); };
+    auto [wec, unused] = co_await asio::async_write(stream, asio::buffer(ask), nothrow);
+    wipe(ask);
+    beast::flat_buffer buffer(p.limits.header_bytes + 1024);
+    http::response_parser<http::empty_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(p.limits.header_bytes, UINT32_MAX)));
+    parser.skip(true);  // an answer to CONNECT has no body to read
+    error_code rec = wec;
+    if (!wec) std::tie(rec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, nothrow);
+    st.abort_io = nullptr;
+    if (st.cancelled) co_return r.fail(true, {}, phase::proxy);
+    if (rec == beast::error::timeout)
+        co_return r.fail(false, timed_out(b), phase::proxy, "the proxy did not answer the CONNECT in time");
+    if (rec) {
+        std::string detail;
+        const auto e = proxy_read_error(rec, detail);
+        co_return r.fail(false, e, phase::proxy, std::move(detail));
+    }
+    const unsigned status = parser.get().result_int();
+    if (auto e = proxy_status_error(status))
+        co_return r.fail(false, e, phase::proxy,
+                         "the proxy answered " + std::to_string(status) + " " +
+                             escape_text(std::string(parser.get().reason().substr(0, 200))));
+    if (buffer.size() != 0)
+        co_return r.fail(false, errc::proxy_protocol_error, phase::proxy, "bytes after the proxy's 2xx answer");
+    stream.expires_never();
+    co_return true;
+}
+
+// The TLS handshake with the gateway, resuming the last session with it when there is one.
+asio::awaitable<bool> handshake(op_state& st, connection& conn, const std::string& host, bool host_is_ip,
+                                bool tunnelled, http_result& r) {
+    const auto& p = st.params();
+    auto& tls = conn.tls;
+    SSL* ssl = tls.native_handle();
+    const bool offered = prepare_connection(ssl, host, host_is_ip, st.impl->resumption() ? &conn.slot : nullptr);
+    const auto b = st.bound_for(p.timeouts.handshake);
+    if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::handshake);
+    disarm_on_exit disarm{tls};
+    arm(tls, b);
+    st.abort_io = [&] { tls.cancel(); };
+    const auto ec = co_await tls.handshake();
+    st.abort_io = nullptr;
+    if (st.cancelled) co_return r.fail(true, {}, phase::handshake);
+    if (ec == beast::error::timeout) co_return r.fail(false, timed_out(b), phase::handshake, "TLS handshake timed out");
+    if (ec) {
+        if (offered) st.impl->sessions.keep(conn.slot.key, nullptr);  // never offer it again
+        std::string detail;
+        const auto e = handshake_error(ec, SSL_get_verify_result(ssl), tunnelled, detail);
+        co_return r.fail(false, e, phase::handshake, std::move(detail));
+    }
+    r.tls_resumed = SSL_session_reused(ssl) == 1;
+    co_return true;
+}
+
+}  // namespace
+
+asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const endpoint& ep, http_result& r) {
+    const auto& p = st.params();
+    auto ex = co_await asio::this_coro::executor;
+    // Through the proxy, unless no_proxy names this host: then the TCP connection goes to the proxy.
+    hop h{ep.host, ep.port, p.proxy.applies_to(ep.host)};
+    if (h.proxied && !parse_proxy_origin(p.proxy.origin, h.host, h.port).empty()) {
+        r.fail(st.cancelled, errc::invalid_proxy, phase::connect);  // validated before; never happens
+        co_return nullptr;
+    }
+    const auto targets = co_await resolve(st, h, r);
+    if (targets.empty()) {
+        if (!r.ec) r.fail(st.cancelled, h.unreachable(), phase::resolve, h.prefix() + "resolve: no address");
+        co_return nullptr;
+    }
+    beast::tcp_stream stream(ex);
+    if (!co_await connect(st, h, targets, stream, r)) co_return nullptr;
+    if (h.proxied && !co_await open_tunnel(st, ep, stream, r)) co_return nullptr;
+
+    asio::ip::address addr;
+    const bool host_is_ip = is_ip_literal(ep.host, addr);
+    auto conn = std::make_unique<connection>(stream.release_socket(), st.impl->ctx->native_handle(), &st.impl->sessions,
+                                             ep.host + ":" + ep.port);
+    if (!co_await handshake(st, *conn, ep.host, host_is_ip, h.proxied, r)) co_return nullptr;
+    co_return conn;
+}
+
+}  // namespace neo::detail

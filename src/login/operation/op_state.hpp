@@ -1,0 +1,61 @@
+// What one operation owns while it runs, touched only on its strand: its client, deadline,
+// cancellation, diagnostics, the secrets its messages are redacted of, the connection kept for
+// its next exchange, and its slot of max_in_flight.
+#pragma once
+
+#include "../core/deadline.hpp"
+#include "../net/connection.hpp"
+#include "admission.hpp"
+#include "client_impl.hpp"
+
+#include <neo/detail/redact.hpp>
+#include <neo/diagnostics.hpp>
+#include <neo/secret.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neo::detail {
+
+// An awaitable that yields (error_code, ...) instead of throwing.
+inline constexpr auto nothrow = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+struct op_state {
+    std::shared_ptr<client_impl> impl;
+    boost::asio::strand<boost::asio::any_io_executor> strand;
+    bool cancelled = false;
+    std::function<void()> abort_io;  // cancels what the coroutine is suspended on
+    steady::time_point deadline = steady::time_point::max();
+    diagnostics diag;
+    std::vector<secret> secrets;  // for redaction
+    // A connection the server kept open, for the next exchange of this operation to the same
+    // host:port (the OAuth2 step then the login; a retry after a 429 or 503).
+    std::unique_ptr<connection> idle;
+    flight_permit permit;  // this operation's slot of max_in_flight (empty when not gated)
+    bool checked = false;  // its input was checked before it queued
+
+    op_state(std::shared_ptr<client_impl> i, boost::asio::strand<boost::asio::any_io_executor> s)
+        : impl(std::move(i)), strand(std::move(s)) {}
+
+    void cancel() {
+        cancelled = true;
+        if (abort_io) abort_io();
+    }
+    const client_params& params() const { return impl->params; }
+    void log(log_level l, const std::string& line) const {
+        if (impl->params.logger.enabled(l)) impl->params.logger.log(l, escape_text(line));
+    }
+    steady::duration time_left() const { return detail::time_left(deadline, steady::now()); }
+    bound bound_for(std::chrono::milliseconds phase_bound) const {
+        return detail::bound_for(deadline, steady::now(), phase_bound);
+    }
+};
+
+}  // namespace neo::detail
