@@ -4,6 +4,7 @@
 #include <neo/detail/config.hpp>
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 NEO_VISIBLE_BEGIN
@@ -23,6 +24,13 @@ struct logger {
         if (enabled(l)) sink(l, line);
     }
 };
+
+/// Makes text from a server (or a path, a header) safe for a log line or a terminal: C0 controls,
+/// DEL, C1 controls and bytes that are not well-formed UTF-8 become `\n`, `\r`, `\t` or `\xHH`,
+/// so nobody can forge a line break, a log line or an escape sequence. Printable text, backslashes
+/// included, is kept as it is, so escaping twice changes nothing. Every line the library logs has
+/// been through it; a program that logs what a server sent it can use it the same way.
+std::string escape_text(std::string_view text);
 
 }  // namespace neo
 NEO_VISIBLE_END

@@ -1,5 +1,7 @@
 // The mock CONNECT proxy: one coroutine per client connection, two per tunnel, all on one strand.
-#include <neo/detail/request.hpp>
+#include "contract/tokens.hpp"
+
+#include <neo/logger.hpp>
 #include <neo/mock/proxy.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -162,7 +164,7 @@ struct proxy::impl : std::enable_shared_from_this<impl> {
         const auto auth = req[http::field::proxy_authorization];
         rec.had_credentials = !auth.empty();
         const bool needs_auth = !params.user.empty() || !params.password.empty();
-        rec.authenticated = !needs_auth || auth == detail::basic_authorization(params.user, params.password);
+        rec.authenticated = !needs_auth || auth == contract::basic_credentials(params.user, params.password);
         const auto index = record(rec);
 
         std::string answer;

@@ -307,3 +307,30 @@ BOOST_FIXTURE_TEST_CASE(no_secret_in_logs_diagnostics_or_errors, fixture) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(mock_stats)
+
+BOOST_FIXTURE_TEST_CASE(stats_is_one_snapshot_that_agrees_with_the_getters, fixture) {
+    neo::client c{io, params()};
+    auto r = login(c);
+    BOOST_REQUIRE(!r.ec);
+    const auto s = mock.stats();
+    BOOST_TEST(s.requests == 2u);  // the app token, the login
+    BOOST_TEST(s.requests_by_route.at(neo::mock::route::app_token) == 1u);
+    BOOST_TEST(s.requests_by_route.at(neo::mock::route::login) == 1u);
+    BOOST_TEST(s.requests_by_route.count(neo::mock::route::logout) == 0u);
+    BOOST_TEST(s.connections == mock.connections());
+    BOOST_TEST(s.handshakes == mock.handshakes());
+    BOOST_TEST(s.resumed_handshakes == mock.resumed_handshakes());
+    BOOST_TEST(s.peak_concurrent_requests == 1u);
+    BOOST_TEST(s.live_sessions == 1u);
+    mock.reset_counters();
+    const auto z = mock.stats();
+    BOOST_TEST(z.requests == 0u);
+    BOOST_TEST(z.connections == 0u);
+    BOOST_TEST(z.live_sessions == 1u);  // sessions survive reset_counters(), not reset()
+    mock.reset();
+    BOOST_TEST(mock.stats().live_sessions == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 
 #include <neo/detail/config.hpp>
 
+#include <neo/logger.hpp>
 #include <neo/secret.hpp>
 
 #include <string>
@@ -18,11 +19,8 @@ namespace neo::detail {
 /// never a fragment that would garble the message or reveal its neighbours.
 void redact(std::string& text, const std::vector<secret>& secrets);
 
-/// Makes text from a server (or a path, a header) safe for a log line or a terminal: C0 controls,
-/// DEL, C1 controls and bytes that are not well-formed UTF-8 become `\n`, `\r`, `\t` or `\xHH`,
-/// so nobody can forge a line break, a log line or an escape sequence. Printable text, backslashes
-/// included, is kept as it is, so escaping twice changes nothing.
-std::string escape_text(std::string_view text);
+/// neo::escape_text (neo/logger.hpp), in place.
+using neo::escape_text;
 void escape_in_place(std::string& text);
 
 }  // namespace neo::detail

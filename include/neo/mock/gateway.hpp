@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +87,19 @@ struct recorded_request {
     std::string header(std::string_view name) const;
 };
 
+/// One consistent snapshot of what a mock gateway has seen since it started (or since
+/// reset_counters()), taken under one lock: the counters agree with each other.
+struct gateway_stats {
+    std::size_t requests = 0;                         ///< every request read, recorded or not
+    std::map<route, std::size_t> requests_by_route{};  ///< the same, per route (absent: none)
+    std::size_t connections = 0;                      ///< accepted
+    std::size_t handshakes = 0;                       ///< completed TLS handshakes
+    std::size_t resumed_handshakes = 0;               ///< of which resumed an earlier session
+    std::size_t clean_closes = 0;                     ///< connections the client closed with close_notify
+    std::size_t peak_concurrent_requests = 0;         ///< most requests read and not yet answered at once
+    std::size_t live_sessions = 0;                    ///< as live_sessions()
+};
+
 struct gateway_params {
     std::string address = "127.0.0.1";
     std::uint16_t port = 0;  ///< 0: any free port; read it back with port()
@@ -142,6 +156,8 @@ public:
     /// Faults for the next accepted connections, one each, in order.
     void script_connections(std::vector<fault> faults);
 
+    /// Every counter at once (the getters below each read one).
+    gateway_stats stats() const;
     /// The newest requests (at most `max_records`), oldest first.
     std::vector<recorded_request> requests() const;
     /// Every request to `r` since the start (or the last reset), recorded or dropped.

@@ -70,12 +70,27 @@ void redact(std::string& text, const std::vector<secret>& secrets) {
     }
 }
 
+void escape_in_place(std::string& text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto n = printable_utf8(text, i);
+        if (!n) {
+            text = escape_text(text);
+            return;
+        }
+        i += n;
+    }
+}
+
+}  // namespace neo::detail
+
+namespace neo {
+
 std::string escape_text(std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
-        if (const auto n = printable_utf8(text, i)) {
+        if (const auto n = detail::printable_utf8(text, i)) {
             out.append(text.substr(i, n));
             i += n;
             continue;
@@ -96,15 +111,4 @@ std::string escape_text(std::string_view text) {
     return out;
 }
 
-void escape_in_place(std::string& text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const auto n = printable_utf8(text, i);
-        if (!n) {
-            text = escape_text(text);
-            return;
-        }
-        i += n;
-    }
-}
-
-}  // namespace neo::detail
+}  // namespace neo
