@@ -7,6 +7,7 @@
 #include <neo/diagnostics.hpp>
 #include <neo/login_request.hpp>
 #include <neo/session.hpp>
+#include <neo/with_diagnostics.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -34,6 +35,9 @@ using ack_handler = boost::asio::any_completion_handler<ack_signature>;
 
 /// The default completion token: `co_await client.async_login(req)` inside an
 /// `asio::awaitable` yields the session and throws `boost::system::system_error` on failure.
+/// For an exception that also says why, `co_await client.async_login(req,
+/// neo::with_diagnostics(asio::use_awaitable))` throws `neo::error_with_diagnostics` (see
+/// neo/with_diagnostics.hpp for why it is not the default).
 using default_completion_token = boost::asio::deferred_t;
 
 namespace detail {

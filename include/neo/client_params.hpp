@@ -46,8 +46,9 @@ struct client_params {
     neo::gateway gateway = neo::gateway::uat();
     /// OAuth2 client credentials for the app token. Default: empty (then access_token is needed).
     std::string consumer_key{};
-    secret consumer_secret{};
-    /// A ready app token; when set the OAuth2 step is skipped. Default: empty.
+    /// At most 512 bytes.
+    basic_secret<512> consumer_secret{};
+    /// A ready app token; when set the OAuth2 step is skipped. Default: empty. At most 2 KiB.
     secret access_token{};
     /// Generation 2's `neo-fin-key` header. Default: "neotradeapi", as the SDK sends.
     std::string neo_fin_key = "neotradeapi";

@@ -68,6 +68,11 @@ public:
 
 protected:
     char* mutable_data() noexcept { return data_; }
+    // Empty and overflowed, as after assigning a value too long (for a copy of an overflowed one).
+    void set_overflowed() noexcept {
+        clear();
+        overflow_ = true;
+    }
 
 private:
     char data_[Capacity + 1] = {};

@@ -23,9 +23,10 @@ struct login_request {
     identity userid{};
     /// Upper-cased, then checked against [A-Z]{5}[0-9]{4}[A-Z].
     identity pan{};
-    secret password{};
+    /// At most 256 bytes.
+    basic_secret<256> password{};
     /// 6 digits, instead of the password.
-    secret mpin{};
+    basic_secret<16> mpin{};
 };
 
 /// Generation 1, the second factor of `client::async_session_2fa`: exactly one of `otp` and `mpin`.
@@ -36,9 +37,9 @@ struct login_request {
 /// Stored in place, like login_request.
 struct second_factor {
     /// 4 digits, as sent after `client::async_generate_otp`.
-    secret otp{};
+    basic_secret<16> otp{};
     /// 6 digits, instead of an OTP.
-    secret mpin{};
+    basic_secret<16> mpin{};
     identity mobilenumber{};
     identity userid{};
     identity pan{};
@@ -52,7 +53,7 @@ struct totp_login_request {
     /// The client code, e.g. "TESTYA24" (letters and digits, at most 32).
     identity ucc{};
     /// 6 digits: the code of the moment, e.g. from `neo::totp`.
-    secret totp{};
+    basic_secret<16> totp{};
 };
 
 }  // namespace neo

@@ -20,7 +20,8 @@ struct proxy_settings {
     std::string origin{};
     /// Sent as `Proxy-Authorization: Basic base64(user:password)` when `user` is not empty.
     std::string user{};
-    secret password{};
+    /// At most 256 bytes.
+    basic_secret<256> password{};
     /// Hosts reached directly, like curl's NO_PROXY: a comma-separated list of names, each
     /// matching itself and its subdomains (a leading '.' is ignored); IP literals match
     /// exactly; `*` matches every host. Default: empty.

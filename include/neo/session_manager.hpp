@@ -33,7 +33,7 @@ using otp_source = std::function<void(otp_handler)>;
 /// sent earlier). With neither, the manager hands out the view session itself.
 struct password_recipe {
     login_request login{};
-    secret mpin{};
+    basic_secret<16> mpin{};
     otp_source otp{};
     bool generate_otp = true;
 };
@@ -45,8 +45,9 @@ struct password_recipe {
 struct totp_recipe {
     identity mobilenumber{};
     identity ucc{};
-    secret totp_seed{};
-    secret mpin{};
+    /// Base32, at most 128 characters.
+    basic_secret<128> totp_seed{};
+    basic_secret<16> mpin{};
     std::function<secret()> totp_source{};
 };
 

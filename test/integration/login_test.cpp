@@ -334,3 +334,86 @@ BOOST_FIXTURE_TEST_CASE(stats_is_one_snapshot_that_agrees_with_the_getters, fixt
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(thrown_errors)
+
+BOOST_FIXTURE_TEST_CASE(with_diagnostics_the_exception_says_why, fixture) {
+    neo::client c{io, params()};
+    const neo::login_request bad{.mobilenumber = "9999999908", .password = "wrong-password"};
+    const auto throwing = neo::with_diagnostics(asio::use_awaitable);
+    run_coro([&]() -> asio::awaitable<void> {
+        // The adapted token throws error_with_diagnostics: the code, and why.
+        bool caught = false;
+        try {
+            co_await c.async_login(bad, throwing);
+        } catch (const neo::error_with_diagnostics& e) {
+            caught = true;
+            BOOST_TEST(e.code() == errc::unauthorized, e.code().message());
+            BOOST_TEST(e.get_diagnostics().http_status == 401u);
+            BOOST_TEST(e.get_diagnostics().server_code == "10200");
+            BOOST_TEST(e.get_diagnostics().attempts == 2);  // the app token, the login
+            const std::string what = e.what();
+            BOOST_TEST(what.find("HTTP 401") != std::string::npos, what);
+            BOOST_TEST(what.find("server code 10200") != std::string::npos, what);
+            BOOST_TEST(what.find("wrong-password") == std::string::npos, what);
+        }
+        BOOST_TEST(caught);
+        // It is a boost::system::system_error, as the default token throws.
+        try {
+            co_await c.async_login(bad, throwing);
+        } catch (const boost::system::system_error& e) {
+            BOOST_TEST(e.code() == errc::unauthorized);
+        }
+        // The diagnostics& overload fills the caller's diagnostics and the exception's.
+        neo::diagnostics d;
+        try {
+            co_await c.async_login(bad, d, throwing);
+            BOOST_TEST(false, "no exception");
+        } catch (const neo::error_with_diagnostics& e) {
+            BOOST_TEST(d.http_status == 401u);
+            BOOST_TEST(e.get_diagnostics().server_code == d.server_code);
+        }
+        // Input refused before anything is sent; a step of the family (here logout) too.
+        try {
+            const neo::login_request short_number{.mobilenumber = "12", .password = "x"};
+            co_await c.async_login(short_number, throwing);
+            BOOST_TEST(false, "no exception");
+        } catch (const neo::error_with_diagnostics& e) {
+            BOOST_TEST(e.code() == errc::invalid_mobile_number);
+            BOOST_TEST(e.get_diagnostics().attempts == 0);
+        }
+        try {
+            const neo::session empty;  // named: GCC 12 miscompiles a braced temporary inside co_await
+            co_await c.async_logout(empty, throwing);
+            BOOST_TEST(false, "no exception");
+        } catch (const neo::error_with_diagnostics& e) {
+            BOOST_TEST(e.code() == errc::invalid_session);
+        }
+        // A callback gets the exception_ptr (null on success) and the session.
+        auto [ep, s] = co_await c.async_login(bad, neo::with_diagnostics(asio::as_tuple(asio::use_awaitable)));
+        BOOST_REQUIRE(ep);
+        BOOST_CHECK_THROW(std::rethrow_exception(ep), neo::error_with_diagnostics);
+        auto ok = co_await c.async_login(good_request(), throwing);
+        BOOST_TEST(!ok.token.empty());
+        auto [none, s2] = co_await c.async_login(good_request(), neo::with_diagnostics(asio::as_tuple(asio::use_awaitable)));
+        BOOST_TEST(!none);
+        BOOST_TEST(!s2.sid.empty());
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(a_future_rethrows_the_diagnostics, fixture) {
+    neo::client c{io, params()};
+    auto f = c.async_login({.mobilenumber = "9999999908", .password = "wrong-password"},
+                           neo::with_diagnostics(asio::use_future));
+    std::thread t([&] { io.run_for(20s); });
+    try {
+        f.get();
+        BOOST_TEST(false, "no exception");
+    } catch (const neo::error_with_diagnostics& e) {
+        BOOST_TEST(e.get_diagnostics().http_status == 401u);
+    }
+    mock.stop();
+    t.join();
+}
+
+BOOST_AUTO_TEST_SUITE_END()

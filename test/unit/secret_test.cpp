@@ -1,3 +1,4 @@
+#include <neo/login_request.hpp>
 #include <neo/secret.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -83,6 +84,31 @@ BOOST_AUTO_TEST_CASE(control_characters_are_escaped_printable_text_is_kept) {
     std::string in_place = "ok\n";
     neo::detail::escape_in_place(in_place);
     BOOST_TEST(in_place == "ok\\n");
+}
+
+BOOST_AUTO_TEST_CASE(capacities_convert_and_an_overflow_carries_over) {
+    neo::secret big("123456");
+    neo::basic_secret<16> pin = big;  // a neo::secret given to a 16-byte field
+    BOOST_TEST(pin.reveal() == "123456");
+    BOOST_TEST((pin == big));
+    BOOST_TEST((big == pin));
+    BOOST_TEST((pin == "123456"));
+    neo::basic_secret<16> moved = std::move(big);
+    BOOST_TEST(moved.reveal() == "123456");
+    BOOST_TEST(big.empty());  // wiped when moved from
+    neo::basic_secret<4> tiny = pin;  // too long for it
+    BOOST_TEST(tiny.overflowed());
+    BOOST_TEST(tiny.empty() == false);
+    BOOST_TEST(tiny.reveal().empty());
+    const neo::secret back = tiny;  // the overflow is not lost on the way back
+    BOOST_TEST(back.overflowed());
+    neo::login_request r;
+    r.mpin = neo::secret(std::string(17, '1'));  // over the field's 16 bytes
+    BOOST_TEST(r.mpin.overflowed());
+    std::ostringstream os;
+    os << pin << "|" << neo::basic_secret<16>();
+    BOOST_TEST(os.str() == "***|");
+    static_assert(sizeof(neo::login_request) < 512, "in place, but sized for what each field holds");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

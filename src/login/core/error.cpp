@@ -1,6 +1,7 @@
 #include <neo/diagnostics.hpp>
 #include <neo/error.hpp>
 #include <neo/logger.hpp>
+#include <neo/with_diagnostics.hpp>
 
 #include <ostream>
 #include <string>
@@ -224,5 +225,27 @@ const char* to_string(log_level l) noexcept {
     }
     return "?";
 }
+
+namespace {
+// One line out of the diagnostics (already redacted and escaped: no secret, no control character).
+std::string summary(const diagnostics& d) {
+    std::string s;
+    auto add = [&s](const std::string& part) {
+        if (part.empty()) return;
+        if (!s.empty()) s += ", ";
+        s += part;
+    };
+    if (d.failed_phase != phase::none) add(std::string("phase ") + to_string(d.failed_phase));
+    if (d.http_status) add("HTTP " + std::to_string(d.http_status));
+    if (!d.server_code.empty()) add("server code " + d.server_code);
+    if (!d.server_message.empty()) add("\"" + d.server_message + "\"");
+    add(d.detail);
+    if (d.attempts) add(std::to_string(d.attempts) + (d.attempts == 1 ? " attempt" : " attempts"));
+    return s;
+}
+}  // namespace
+
+error_with_diagnostics::error_with_diagnostics(boost::system::error_code ec, diagnostics diag)
+    : boost::system::system_error(ec, summary(diag)), diag_(std::move(diag)) {}
 
 }  // namespace neo

@@ -128,7 +128,7 @@ boost::system::error_code validate(const client_params& p, const endpoint& ep, c
         return {};
     }
     if (p.access_token.overflowed() || p.consumer_secret.overflowed()) {
-        if (why) *why = "a credential is longer than neo::secret::max_size";
+        if (why) *why = "a credential is longer than its field holds (consumer_secret: 512 bytes, access_token: 2048)";
         return errc::missing_credentials;
     }
     if (p.access_token.empty() && (p.consumer_key.empty() || p.consumer_secret.empty()))
