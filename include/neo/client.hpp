@@ -85,7 +85,12 @@ struct initiate_step {
 /// anything is sent, the same retry policy, phase bounds, deadline, cancellation, TLS rules and
 /// diagnostics. The `session` arguments are copied into the operation.
 ///
-/// Copies share one state (TLS context, cached app token): a copy is a second handle.
+/// Copies share one state (TLS context, TLS sessions, kept-alive connections, retry budget, cached
+/// app token, max_in_flight line): a copy is a second handle, like a `std::shared_ptr`. This is a
+/// deliberate difference from Asio's I/O objects, which are move-only because each owns one
+/// socket: a client owns no single socket but a pool that several parts of an engine share, and
+/// the budget and the line only bound anything when everyone goes through the same state. (The
+/// `session_manager` is move-only: it is one account's state machine, not something to share.)
 /// Thread safety: distinct objects safe; a shared object is safe for concurrent operations
 /// (each operation runs on its own strand of the client's executor).
 class client {

@@ -48,6 +48,10 @@ struct gateway {
     static gateway from_origin(std::string_view origin, environment paths = environment::prod);
 };
 
+/// `neo::gateway` under a name that cannot be mistaken for the mock's server
+/// (`neo::mock::gateway`, also `neo::mock::gateway_server`): the endpoints of one environment.
+using gateway_endpoints = gateway;
+
 /// Why `ep` is unusable, or an empty string when it is fine.
 std::string check_endpoint(const endpoint& ep);
 

@@ -1,6 +1,7 @@
 // The mock gateway's TLS server: one coroutine per connection, all on one strand. It reads each
 // request, records it, plays the scripted faults and answers, and otherwise answers what the
 // contract (contract/contract.hpp) says.
+#include "common/nothrow.hpp"
 #include "contract/contract.hpp"
 #include "recorder.hpp"
 
@@ -48,7 +49,7 @@ using contract::response_t;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using common::nothrow;
 
 struct connection {
     ssl::stream<beast::tcp_stream> tls;

@@ -1,4 +1,5 @@
 // The mock CONNECT proxy: one coroutine per client connection, two per tunnel, all on one strand.
+#include "common/nothrow.hpp"
 #include "contract/tokens.hpp"
 
 #include <neo/logger.hpp>
@@ -35,7 +36,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using common::nothrow;
 
 // The sockets of one client connection and, once tunnelled, of its target.
 struct link {

@@ -1,4 +1,5 @@
 // neo-login: logs in (the whole family, both generations) and prints the session's data object.
+#include "common/nothrow.hpp"
 #include "cli.hpp"
 
 #include <neo/login.hpp>
@@ -29,7 +30,7 @@ namespace {
 namespace asio = boost::asio;
 using boost::system::error_code;
 using namespace neo::tools;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using neo::common::nothrow;
 
 // One failed step on stderr: the error, the server's words, the attempts. Never a secret.
 int report(const char* step, error_code ec, const neo::diagnostics& diag) {

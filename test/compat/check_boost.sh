@@ -15,7 +15,7 @@ version="$(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' "$boost/boost/ver
 echo "check_boost: Boost $version from $boost with $cxx" >&2
 # The library's own flags (cmake/library.cmake): hidden visibility.
 flags=(-std=c++20 -fsyntax-only -fvisibility=hidden -fvisibility-inlines-hidden -Wall -Wextra -Wpedantic -Werror -DBOOST_ASIO_NO_DEPRECATED
-       -I "$root/include" -I "$root/src/login" -I "$root/src/tools" -I "$root/test/integration"
+       -I "$root/include" -I "$root/src" -I "$root/src/login" -I "$root/src/mock" -I "$root/src/tools" -I "$root/test/integration"
        -DNEO_LOGIN_EXE='"neo-login"' -DNEO_MOCK_EXE='"neo-mock-gateway"' -DBOOST_TEST_DYN_LINK)
 # A system directory is searched already (and -isystem on it would break the C library's headers).
 case "$(realpath "$boost")" in /usr/include | /usr/local/include) ;; *) flags+=(-isystem "$boost") ;; esac

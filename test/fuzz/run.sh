@@ -12,7 +12,7 @@ neo_install_missing
 
 mkdir -p "$out/obj"
 cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-     -I "$root/include" -DBOOST_ASIO_NO_DEPRECATED)
+     -I "$root/include" -I "$root/src" -DBOOST_ASIO_NO_DEPRECATED)
 # The sans-I/O part of the library: what parses what a server sends.
 objs=()
 for src in response retry session request proxy error secret gateway; do

@@ -13,7 +13,6 @@ using neo::mock::route;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 struct shifted : fixture {
     explicit shifted(std::chrono::seconds by) : fixture(neo::mock::gateway_params{.clock_offset = by}) {}

@@ -18,7 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 neo::second_factor otp(const char* code) {
     neo::second_factor f;

@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(plain_http_on_the_tls_port) {
     asio::io_context io;
     hostile_server srv(io, [](hs& s, tcp::socket& t) -> asio::awaitable<void> {
         char hello[64];
-        co_await t.async_read_some(asio::buffer(hello), hs::nothrow);  // the ClientHello
+        co_await t.async_read_some(asio::buffer(hello), nothrow);  // the ClientHello
         co_await s.write(t, "HTTP/1.1 400 Bad Request\r\nContent-Length: 11\r\n\r\nBad Request");
     });
     auto o = against(srv, io, 4);
@@ -310,7 +310,7 @@ BOOST_AUTO_TEST_CASE(early_401_before_the_body_was_read) {
     asio::io_context io;
     hostile_server srv(io, [](hs& s, tls_stream& t) -> asio::awaitable<void> {
         std::string head;
-        co_await asio::async_read_until(t, asio::dynamic_buffer(head), "\r\n\r\n", hs::nothrow);
+        co_await asio::async_read_until(t, asio::dynamic_buffer(head), "\r\n\r\n", nothrow);
         const std::string early =
             http(401, R"({"code":"900901","message":"Invalid Credentials"})", "Connection: close\r\n");
         co_await s.write(t, early);

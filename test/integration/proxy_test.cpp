@@ -25,7 +25,6 @@ using neo::mock::route;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 // The gateway fixture plus a proxy on its own thread; the client goes through the proxy.
 struct proxied : fixture {

@@ -30,7 +30,6 @@ using neo::mock::route;
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 neo::totp_recipe totp_recipe() {
     neo::mock::fixture fx;

@@ -192,5 +192,9 @@ private:
     std::shared_ptr<impl> impl_{};
 };
 
+/// `neo::mock::gateway` under a name that says what it is: a server (`neo::gateway`, also
+/// `neo::gateway_endpoints`, is the endpoints a client logs in to).
+using gateway_server = gateway;
+
 }  // namespace neo::mock
 NEO_VISIBLE_END

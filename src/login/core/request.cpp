@@ -1,3 +1,4 @@
+#include "common/text.hpp"
 #include <neo/detail/proxy.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/error.hpp>
@@ -10,10 +11,6 @@
 namespace neo::detail {
 namespace {
 
-bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 bool has_control(std::string_view s) {
     return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
@@ -23,8 +20,8 @@ constexpr char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 }  // namespace
 
 std::string normalize_mobile(std::string_view in) {
-    if (in.size() == 10 && all_digits(in)) return "+91" + std::string(in);
-    if (in.size() >= 12 && in.size() <= 16 && in.front() == '+' && all_digits(in.substr(1))) return std::string(in);
+    if (in.size() == 10 && common::all_digits(in)) return "+91" + std::string(in);
+    if (in.size() >= 12 && in.size() <= 16 && in.front() == '+' && common::all_digits(in.substr(1))) return std::string(in);
     return {};
 }
 
@@ -145,7 +142,7 @@ boost::system::error_code validate(const client_params& p, std::string* why) {
 }
 
 bool is_mpin(std::string_view s) {
-    return s.size() == 6 && all_digits(s);
+    return s.size() == 6 && common::all_digits(s);
 }
 
 boost::system::error_code validate(const second_factor& f) {
@@ -154,7 +151,7 @@ boost::system::error_code validate(const second_factor& f) {
     if (f.otp.empty() && f.mpin.empty()) return errc::no_second_factor;
     if (!f.otp.empty() && !f.mpin.empty()) return errc::several_second_factors;
     if (!f.otp.empty()) {
-        if (f.otp.size() != 4 || !all_digits(f.otp.reveal())) return errc::invalid_otp;
+        if (f.otp.size() != 4 || !common::all_digits(f.otp.reveal())) return errc::invalid_otp;
         return {};
     }
     if (!is_mpin(f.mpin.reveal())) return errc::invalid_mpin;
@@ -167,7 +164,7 @@ boost::system::error_code validate(const totp_login_request& r) {
     if (r.ucc.overflowed() || ucc.empty() || ucc.size() > 32 ||
         !std::all_of(ucc.begin(), ucc.end(), [](unsigned char c) { return std::isalnum(c); }))
         return errc::invalid_ucc;
-    if (r.totp.size() != 6 || !all_digits(r.totp.reveal())) return errc::invalid_totp;
+    if (r.totp.size() != 6 || !common::all_digits(r.totp.reveal())) return errc::invalid_totp;
     return {};
 }
 

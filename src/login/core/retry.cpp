@@ -1,3 +1,5 @@
+#include "common/text.hpp"
+
 #include <neo/retry_policy.hpp>
 
 #include <boost/asio/error.hpp>
@@ -42,13 +44,11 @@ namespace {
 
 constexpr std::int64_t max_retry_after = 86400;
 
-bool digits(std::string_view s, std::size_t n, int& out) {
-    if (s.size() != n) return false;
+// A number of exactly `n` digits.
+bool fixed_number(std::string_view s, std::size_t n, int& out) {
+    if (s.size() != n || !common::all_digits(s)) return false;
     out = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-        out = out * 10 + (c - '0');
-    }
+    for (char c : s) out = out * 10 + (c - '0');
     return true;
 }
 
@@ -80,33 +80,33 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 }
 
 bool parse_time(std::string_view t, int& h, int& mi, int& s) {
-    return t.size() == 8 && t[2] == ':' && t[5] == ':' && digits(t.substr(0, 2), 2, h) &&
-           digits(t.substr(3, 2), 2, mi) && digits(t.substr(6, 2), 2, s) && h < 24 && mi < 60 && s < 61;
+    return t.size() == 8 && t[2] == ':' && t[5] == ':' && fixed_number(t.substr(0, 2), 2, h) &&
+           fixed_number(t.substr(3, 2), 2, mi) && fixed_number(t.substr(6, 2), 2, s) && h < 24 && mi < 60 && s < 61;
 }
 
 std::optional<std::int64_t> http_date_seconds(std::string_view v) {
     int day = 0, year = 0, h = 0, mi = 0, s = 0, mon = 0;
     if (v.size() == 29 && v[3] == ',') {  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        if (!weekday_ok(v.substr(0, 3), false) || v[4] != ' ' || !digits(v.substr(5, 2), 2, day) || v[7] != ' ' ||
-            !(mon = month_of(v.substr(8, 3))) || v[11] != ' ' || !digits(v.substr(12, 4), 4, year) || v[16] != ' ' ||
+        if (!weekday_ok(v.substr(0, 3), false) || v[4] != ' ' || !fixed_number(v.substr(5, 2), 2, day) || v[7] != ' ' ||
+            !(mon = month_of(v.substr(8, 3))) || v[11] != ' ' || !fixed_number(v.substr(12, 4), 4, year) || v[16] != ' ' ||
             !parse_time(v.substr(17, 8), h, mi, s) || v.substr(25) != " GMT")
             return std::nullopt;
     } else if (const auto comma = v.find(','); comma != std::string_view::npos && comma > 3) {
         // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
         if (!weekday_ok(v.substr(0, comma), true)) return std::nullopt;
         const auto r = v.substr(comma);
-        if (r.size() != 24 || r[1] != ' ' || !digits(r.substr(2, 2), 2, day) || r[4] != '-' ||
-            !(mon = month_of(r.substr(5, 3))) || r[8] != '-' || !digits(r.substr(9, 2), 2, year) || r[11] != ' ' ||
+        if (r.size() != 24 || r[1] != ' ' || !fixed_number(r.substr(2, 2), 2, day) || r[4] != '-' ||
+            !(mon = month_of(r.substr(5, 3))) || r[8] != '-' || !fixed_number(r.substr(9, 2), 2, year) || r[11] != ' ' ||
             !parse_time(r.substr(12, 8), h, mi, s) || r.substr(20) != " GMT")
             return std::nullopt;
         year += year < 70 ? 2000 : 1900;
     } else if (v.size() == 24) {  // asctime: Sun Nov  6 08:49:37 1994
         if (!weekday_ok(v.substr(0, 3), false) || v[3] != ' ' || !(mon = month_of(v.substr(4, 3))) || v[7] != ' ' ||
-            v[10] != ' ' || !parse_time(v.substr(11, 8), h, mi, s) || v[19] != ' ' || !digits(v.substr(20, 4), 4, year))
+            v[10] != ' ' || !parse_time(v.substr(11, 8), h, mi, s) || v[19] != ' ' || !fixed_number(v.substr(20, 4), 4, year))
             return std::nullopt;
         if (v[8] == ' ') {
-            if (!digits(v.substr(9, 1), 1, day)) return std::nullopt;
-        } else if (!digits(v.substr(8, 2), 2, day)) {
+            if (!fixed_number(v.substr(9, 1), 1, day)) return std::nullopt;
+        } else if (!fixed_number(v.substr(8, 2), 2, day)) {
             return std::nullopt;
         }
     } else {

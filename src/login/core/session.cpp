@@ -1,3 +1,4 @@
+#include "common/text.hpp"
 #include <neo/detail/request.hpp>
 #include <neo/session.hpp>
 
@@ -7,11 +8,6 @@ namespace neo {
 namespace json = boost::json;
 
 namespace {
-
-std::string str(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::int64_t integer(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
@@ -40,9 +36,9 @@ std::optional<token_claims> decode_claims(std::string_view token) {
     if (ec || !v.is_object()) return std::nullopt;
     token_claims c;
     auto& o = v.get_object();
-    c.sub = str(o, "sub");
-    c.iss = str(o, "iss");
-    c.jti = str(o, "jti");
+    c.sub = common::string_field(o, "sub");
+    c.iss = common::string_field(o, "iss");
+    c.jti = common::string_field(o, "jti");
     c.iat = integer(o, "iat");
     c.exp = integer(o, "exp");
     if (const auto* s = o.if_contains("scope")) {
@@ -72,20 +68,20 @@ std::optional<session> session_from_data(const json::object& data) {
 
 std::optional<session> session_from_data(json::object&& data) {
     session s;
-    s.token = str(data, "token");
-    s.sid = str(data, "sid");
+    s.token = common::string_field(data, "token");
+    s.sid = common::string_field(data, "sid");
     if (s.token.empty() || s.sid.empty()) return std::nullopt;
-    s.rid = str(data, "rid");
-    s.hs_server_id = str(data, "hsServerId");
-    s.ucc = str(data, "ucc");
-    s.greeting_name = str(data, "greetingName");
-    s.data_center = str(data, "dataCenter");
-    s.base_url = str(data, "baseUrl");
-    s.k_type = str(data, "kType");
+    s.rid = common::string_field(data, "rid");
+    s.hs_server_id = common::string_field(data, "hsServerId");
+    s.ucc = common::string_field(data, "ucc");
+    s.greeting_name = common::string_field(data, "greetingName");
+    s.data_center = common::string_field(data, "dataCenter");
+    s.base_url = common::string_field(data, "baseUrl");
+    s.k_type = common::string_field(data, "kType");
     if (const auto* c = data.if_contains("caches"); c && c->is_object()) {
-        s.caches.last_updated_ts = str(c->get_object(), "lastUpdatedTS");
-        s.caches.multiplewatchlists = str(c->get_object(), "multiplewatchlists");
-        s.caches.watchlist = str(c->get_object(), "watchlist");
+        s.caches.last_updated_ts = common::string_field(c->get_object(), "lastUpdatedTS");
+        s.caches.multiplewatchlists = common::string_field(c->get_object(), "multiplewatchlists");
+        s.caches.watchlist = common::string_field(c->get_object(), "watchlist");
     }
     if (const auto* p = data.if_contains("isUserPwdExpired"); p && p->is_bool()) s.is_user_pwd_expired = p->get_bool();
     s.claims = decode_claims(s.token);

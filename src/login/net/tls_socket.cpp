@@ -1,3 +1,4 @@
+#include "common/nothrow.hpp"
 #include "tls_socket.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -31,7 +32,7 @@ struct tls_socket::watch {
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using common::nothrow;
 
 // The BIO between OpenSSL and the socket: send() with MSG_NOSIGNAL (a peer gone must not raise
 // SIGPIPE in the user's process), recv(), and "retry" when the socket would block.

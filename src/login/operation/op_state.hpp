@@ -4,6 +4,7 @@
 #pragma once
 
 #include "../core/deadline.hpp"
+#include "common/nothrow.hpp"
 #include "../net/connection.hpp"
 #include "admission.hpp"
 #include "client_impl.hpp"
@@ -24,8 +25,7 @@
 
 namespace neo::detail {
 
-// An awaitable that yields (error_code, ...) instead of throwing.
-inline constexpr auto nothrow = boost::asio::as_tuple(boost::asio::use_awaitable);
+using common::nothrow;
 
 struct op_state {
     std::shared_ptr<client_impl> impl;

@@ -2,6 +2,7 @@
 // in line), the coroutine on its strand, cancellation wired from the handler's slot, and the
 // completion through the handler's executor.
 #include "../net/http_exchange.hpp"
+#include "common/deliver.hpp"
 #include "../net/tls_context.hpp"
 #include "client_impl.hpp"
 #include "op_state.hpp"
@@ -51,17 +52,13 @@ struct completion {
     }
     // Its diagnostics written, then the handler through its own executor (never inside the call).
     void complete(const client_impl& impl, diagnostics* diag, diagnostics&& d, outcome&& o) && {
-        if (auto s = slot(); s.is_connected()) s.clear();
         if (diag) *diag = std::move(d);
         std::visit(
             [&](auto& x) {
-                auto hex = asio::get_associated_executor(x, impl.ex);
-                asio::dispatch(hex, [x = std::move(x), o = std::move(o)]() mutable {
-                    if constexpr (std::is_same_v<std::decay_t<decltype(x)>, login_handler>)
-                        std::move(x)(o.ec, std::move(o.s));
-                    else
-                        std::move(x)(o.ec);
-                });
+                if constexpr (std::is_same_v<std::decay_t<decltype(x)>, login_handler>)
+                    common::deliver(std::move(x), impl.ex, o.ec, std::move(o.s));
+                else
+                    common::deliver(std::move(x), impl.ex, o.ec);
             },
             h);
     }

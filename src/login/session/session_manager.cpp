@@ -1,4 +1,6 @@
 // The session manager: single flight, renewal before expiry and persistence, all on one strand.
+#include "common/deliver.hpp"
+#include "common/nothrow.hpp"
 #include <neo/detail/redact.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/error.hpp>
@@ -30,7 +32,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using boost::system::error_code;
 using sys_clock = std::chrono::system_clock;
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using common::nothrow;
 
 struct manager_impl : std::enable_shared_from_this<manager_impl> {
     client cl;
@@ -87,9 +89,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     }
 
     void complete(login_handler h, error_code ec, session s) {
-        if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected()) slot.clear();
-        auto ex = asio::get_associated_executor(h, cl.get_executor());
-        asio::dispatch(ex, [h = std::move(h), ec, s = std::move(s)]() mutable { std::move(h)(ec, std::move(s)); });
+        common::deliver(std::move(h), cl.get_executor(), ec, std::move(s));
     }
 
     // ---- persistence -------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 
 #include "tokens.hpp"
 
+#include "common/text.hpp"
+
 #include <neo/totp.hpp>
 
 #include <boost/json/parse.hpp>
@@ -17,16 +19,10 @@ namespace json = boost::json;
 
 namespace {
 
-bool digits(std::string_view s, std::size_t min, std::size_t max) {
-    if (s.size() < min || s.size() > max) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    return true;
-}
+using common::string_field;
 
-std::string str(const json::object& o, std::string_view k) {
-    const auto* v = o.if_contains(k);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+bool digits(std::string_view s, std::size_t min, std::size_t max) {
+    return min > 0 && common::digits_between(s, min, max);
 }
 
 // A PAN as the gateway accepts it: [A-Z]{5}[0-9]{4}[A-Z], upper case.
@@ -74,8 +70,8 @@ bool totp_ok(const backend& b, std::string_view code) {
 // The identity and secret rules of protocol.md step 2 (also the MPIN second factor): an error
 // answer, or nullopt when the body names the fixture user with the right secret.
 std::optional<response_t> check_credentials(const fixture& fx, const json::object& o, bool mpin_only) {
-    const auto mobile = str(o, "mobileNumber"), pan = str(o, "pan"), userid = str(o, "userid");
-    const auto password = str(o, "password"), mpin = str(o, "mpin");
+    const auto mobile = string_field(o, "mobileNumber"), pan = string_field(o, "pan"), userid = string_field(o, "userid");
+    const auto password = string_field(o, "password"), mpin = string_field(o, "mpin");
     const int identities = !mobile.empty() + !pan.empty() + !userid.empty();
     if (identities != 1)
         return make_response(400, error_array("10300", "Exactly one of mobileNumber, pan, userid is required"));
@@ -98,7 +94,7 @@ response_t second_factor(const request_t& req, const json::object& o, backend& b
     const auto& fx = b.params().fixture;
     if (auto bad = check_pair(req, b, false, false)) return std::move(*bad);
     if (o.contains("otp")) {
-        const auto user = str(o, "userId"), otp = str(o, "otp");
+        const auto user = string_field(o, "userId"), otp = string_field(o, "otp");
         if (user.empty() || !(digits(otp, 4, 4) || digits(otp, 6, 6)) || o.size() != 2)
             return make_response(400, error_array("10300", "userId and a 4-digit otp (or 6-digit mpin) are required"));
         if (user != fx.sub) return make_response(401, error_array("10200", "Invalid userId"));
@@ -149,7 +145,7 @@ response_t answer(const request_t& req, route r, backend& b) {
 
     switch (r) {
         case route::app_token: {
-            if (str(o, "grant_type") != "client_credentials")
+            if (string_field(o, "grant_type") != "client_credentials")
                 return make_response(
                     400, R"({"error_description":"unsupported grant_type","error":"unsupported_grant_type"})");
             const std::string token = b.issue_app_token();
@@ -163,7 +159,7 @@ response_t answer(const request_t& req, route r, backend& b) {
             if (auto bad = check_credentials(fx, o, false)) return std::move(*bad);
             return ok(b.issue_session(false, false));
         case route::otp_generate: {
-            const auto user = str(o, "userId");
+            const auto user = string_field(o, "userId");
             if (user.empty()) return make_response(400, error_array("10300", "userId is required"));
             if (user != fx.sub) return make_response(401, error_array("10200", "Invalid userId"));
             b.otp_sent(user);
@@ -172,7 +168,7 @@ response_t answer(const request_t& req, route r, backend& b) {
         case route::second_factor:
             return second_factor(req, o, b);
         case route::totp_login: {
-            const auto mobile = str(o, "mobileNumber"), ucc = str(o, "ucc"), code = str(o, "totp");
+            const auto mobile = string_field(o, "mobileNumber"), ucc = string_field(o, "ucc"), code = string_field(o, "totp");
             if (mobile.empty() || ucc.empty() || !digits(code, 6, 6))
                 return make_response(400, gen2_error(400, "mobileNumber, ucc and a 6-digit totp are required"));
             if (ucc != fx.ucc) return make_response(200, gen2_failure(429, "Invalid UCC"));
@@ -182,7 +178,7 @@ response_t answer(const request_t& req, route r, backend& b) {
         }
         case route::totp_validate: {
             if (auto bad = check_pair(req, b, false, true)) return std::move(*bad);
-            const auto mpin = str(o, "mpin");
+            const auto mpin = string_field(o, "mpin");
             if (!digits(mpin, 6, 6)) return make_response(400, gen2_error(400, "mpin must be 6 digits"));
             if (mpin != fx.mpin) return make_response(200, gen2_failure(401, "Invalid MPIN"));
             return ok(b.issue_session(true, true));

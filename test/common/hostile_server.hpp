@@ -2,6 +2,8 @@
 // misbehaviours of real servers and middleboxes that the mock gateway's contract does not cover.
 #pragma once
 
+#include "nothrow.hpp"
+
 #include <neo/mock/pki.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -123,7 +125,6 @@ public:
         }
     }
 
-    static constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
 private:
     void listen() {

@@ -1,6 +1,8 @@
 // The integration fixture: one io_context, the mock gateway on it, a client pointed at it.
 #pragma once
 
+#include "nothrow.hpp"
+
 #include <neo/login.hpp>
 #include <neo/mock/gateway.hpp>
 
