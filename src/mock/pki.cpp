@@ -1,3 +1,4 @@
+// Throwaway certificates for the mock: a CA and the certificates it issues, made in memory.
 #include <neo/mock/pki.hpp>
 
 #include <openssl/bio.h>

@@ -1,3 +1,4 @@
+// Mock scenarios: a script of answers and faults per route, read from JSON.
 #include <neo/mock/scenario.hpp>
 
 #include <boost/json/parse.hpp>

@@ -1,3 +1,4 @@
+// The neo-login command line: flags, secrets from the environment or stdin, exit statuses.
 #include "cli.hpp"
 
 #include <neo/error.hpp>

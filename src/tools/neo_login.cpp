@@ -1,6 +1,6 @@
 // neo-login: logs in (the whole family, both generations) and prints the session's data object.
-#include "common/nothrow.hpp"
 #include "cli.hpp"
+#include "common/nothrow.hpp"
 
 #include <neo/login.hpp>
 

@@ -1,3 +1,5 @@
+// The error codes and conditions (neo::errc, neo::condition), their categories and words, the
+// phases, and error_with_diagnostics.
 #include <neo/diagnostics.hpp>
 #include <neo/error.hpp>
 #include <neo/logger.hpp>

@@ -1,3 +1,4 @@
+// The gateways: UAT and prod endpoints of both generations, and any origin (a local mock).
 #include <neo/error.hpp>
 #include <neo/gateway.hpp>
 

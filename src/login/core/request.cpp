@@ -1,7 +1,8 @@
-#include "common/text.hpp"
+// Input checks made before anything is sent, and the request bodies of every step.
 #include <neo/detail/proxy.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/error.hpp>
+#include "common/text.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -21,7 +22,8 @@ constexpr char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 std::string normalize_mobile(std::string_view in) {
     if (in.size() == 10 && common::all_digits(in)) return "+91" + std::string(in);
-    if (in.size() >= 12 && in.size() <= 16 && in.front() == '+' && common::all_digits(in.substr(1))) return std::string(in);
+    if (in.size() >= 12 && in.size() <= 16 && in.front() == '+' && common::all_digits(in.substr(1)))
+        return std::string(in);
     return {};
 }
 

@@ -1,3 +1,4 @@
+// An HTTP answer turned into a step's result or a typed error: status, content type, error shapes.
 #include <neo/detail/response.hpp>
 #include <neo/error.hpp>
 #include <neo/session.hpp>

@@ -1,3 +1,5 @@
+// The retry policy's pure functions: which errors are retried, the backoff, Retry-After and
+// HTTP dates.
 #include "common/text.hpp"
 
 #include <neo/retry_policy.hpp>
@@ -88,21 +90,22 @@ std::optional<std::int64_t> http_date_seconds(std::string_view v) {
     int day = 0, year = 0, h = 0, mi = 0, s = 0, mon = 0;
     if (v.size() == 29 && v[3] == ',') {  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
         if (!weekday_ok(v.substr(0, 3), false) || v[4] != ' ' || !fixed_number(v.substr(5, 2), 2, day) || v[7] != ' ' ||
-            !(mon = month_of(v.substr(8, 3))) || v[11] != ' ' || !fixed_number(v.substr(12, 4), 4, year) || v[16] != ' ' ||
-            !parse_time(v.substr(17, 8), h, mi, s) || v.substr(25) != " GMT")
+            !(mon = month_of(v.substr(8, 3))) || v[11] != ' ' || !fixed_number(v.substr(12, 4), 4, year) ||
+            v[16] != ' ' || !parse_time(v.substr(17, 8), h, mi, s) || v.substr(25) != " GMT")
             return std::nullopt;
     } else if (const auto comma = v.find(','); comma != std::string_view::npos && comma > 3) {
         // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
         if (!weekday_ok(v.substr(0, comma), true)) return std::nullopt;
         const auto r = v.substr(comma);
         if (r.size() != 24 || r[1] != ' ' || !fixed_number(r.substr(2, 2), 2, day) || r[4] != '-' ||
-            !(mon = month_of(r.substr(5, 3))) || r[8] != '-' || !fixed_number(r.substr(9, 2), 2, year) || r[11] != ' ' ||
-            !parse_time(r.substr(12, 8), h, mi, s) || r.substr(20) != " GMT")
+            !(mon = month_of(r.substr(5, 3))) || r[8] != '-' || !fixed_number(r.substr(9, 2), 2, year) ||
+            r[11] != ' ' || !parse_time(r.substr(12, 8), h, mi, s) || r.substr(20) != " GMT")
             return std::nullopt;
         year += year < 70 ? 2000 : 1900;
     } else if (v.size() == 24) {  // asctime: Sun Nov  6 08:49:37 1994
         if (!weekday_ok(v.substr(0, 3), false) || v[3] != ' ' || !(mon = month_of(v.substr(4, 3))) || v[7] != ' ' ||
-            v[10] != ' ' || !parse_time(v.substr(11, 8), h, mi, s) || v[19] != ' ' || !fixed_number(v.substr(20, 4), 4, year))
+            v[10] != ' ' || !parse_time(v.substr(11, 8), h, mi, s) || v[19] != ' ' ||
+            !fixed_number(v.substr(20, 4), 4, year))
             return std::nullopt;
         if (v[8] == ' ') {
             if (!fixed_number(v.substr(9, 1), 1, day)) return std::nullopt;

@@ -1,3 +1,4 @@
+// Wiping memory, and comparing and printing secrets without revealing them.
 #include <neo/secret.hpp>
 
 #include <openssl/crypto.h>

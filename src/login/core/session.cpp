@@ -1,6 +1,7 @@
-#include "common/text.hpp"
+// A session out of the gateway's `data` object, and the claims of its JWT.
 #include <neo/detail/request.hpp>
 #include <neo/session.hpp>
+#include "common/text.hpp"
 
 #include <boost/json/parse.hpp>
 

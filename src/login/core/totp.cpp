@@ -1,3 +1,4 @@
+// RFC 6238 TOTP codes from a base32 seed (HMAC-SHA1 through OpenSSL).
 #include <neo/error.hpp>
 #include <neo/totp.hpp>
 

@@ -1,5 +1,7 @@
-#include "common/nothrow.hpp"
+// The TLS layer: OpenSSL on the non-blocking socket (see tls_socket.hpp).
 #include "tls_socket.hpp"
+
+#include "common/nothrow.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>

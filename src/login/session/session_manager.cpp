@@ -1,11 +1,11 @@
 // The session manager: single flight, renewal before expiry and persistence, all on one strand.
-#include "common/deliver.hpp"
-#include "common/nothrow.hpp"
 #include <neo/detail/redact.hpp>
 #include <neo/detail/request.hpp>
 #include <neo/error.hpp>
 #include <neo/session_manager.hpp>
 #include <neo/totp.hpp>
+#include "common/deliver.hpp"
+#include "common/nothrow.hpp"
 
 #include "session_file.hpp"
 
@@ -48,7 +48,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
 
     // On the strand only:
     std::optional<session> current;
-    std::optional<session> pending_view;  // logged in, OTP sent, second factor still to do
+    std::optional<session> pending_view;   // logged in, OTP sent, second factor still to do
     std::chrono::seconds clock_offset{0};  // the gateway's clock minus ours, as last measured
     bool loaded = false;
     bool in_flight = false;
