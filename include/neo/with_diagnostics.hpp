@@ -85,7 +85,7 @@ struct throwing_initiation {
     template <class Handler, class... Args>
     void operator()(Handler&& h, Args&&... args) {
         throwing_handler<std::decay_t<Handler>> th{std::forward<Handler>(h)};
-        auto fix = [&th](auto&& a) -> decltype(auto) {
+        [[maybe_unused]] auto fix = [&th](auto&& a) -> decltype(auto) {  // unused for no arguments
             if constexpr (std::is_same_v<std::decay_t<decltype(a)>, diagnostics*>) {
                 th.filled = a ? a : th.own.get();
                 return static_cast<diagnostics*>(th.filled);

@@ -416,4 +416,18 @@ BOOST_FIXTURE_TEST_CASE(a_future_rethrows_the_diagnostics, fixture) {
     t.join();
 }
 
+BOOST_FIXTURE_TEST_CASE(the_session_manager_takes_the_adapter_too, fixture) {
+    // Its operations have no diagnostics of their own: the exception carries the code.
+    neo::password_recipe recipe{.login = {.mobilenumber = "9999999908", .password = "wrong-password"}};
+    neo::session_manager m{neo::client{io, params()}, recipe};
+    run_coro([&]() -> asio::awaitable<void> {
+        try {
+            co_await m.async_session(neo::with_diagnostics(asio::use_awaitable));
+            BOOST_TEST(false, "no exception");
+        } catch (const neo::error_with_diagnostics& e) {
+            BOOST_TEST(e.code() == errc::unauthorized, e.code().message());
+        }
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
