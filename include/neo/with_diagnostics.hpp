@@ -97,6 +97,8 @@ struct throwing_initiation {
     }
 
 private:
+    // The handler goes in by reference here and is moved only inside `init`, after every `fix`
+    // above has run: an initiation that takes its handler by value still gets `filled` set.
     template <class TH, class... Args>
     void call(TH&& th, Args&&... args) {
         std::move(init)(std::forward<TH>(th), std::forward<Args>(args)...);

@@ -2,7 +2,9 @@
 #include "http_exchange.hpp"
 
 #include "../core/transport_errors.hpp"
+#include "common/wipe_guard.hpp"
 #include "open_connection.hpp"
+#include "phase_bound.hpp"
 
 #include <neo/error.hpp>
 
@@ -22,18 +24,6 @@ using boost::system::error_code;
 
 namespace {
 
-void arm(tls_socket& s, const bound& b) {
-    if (b.unbounded)
-        s.expires_never();
-    else
-        s.expires_after(b.d);
-}
-
-struct wipe_on_exit {
-    std::string& s;
-    ~wipe_on_exit() { wipe(s); }
-};
-
 // The answer carries tokens: its read buffer (allocated once, never grown) is wiped whole.
 struct wipe_buffer_on_exit {
     beast::flat_buffer& b;
@@ -51,11 +41,11 @@ asio::awaitable<void> close_politely(op_state& st, connection& c) {
     if (!b.expired && !st.cancelled) {
         SSL* h = c.tls.native_handle();
         SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_RECEIVED_SHUTDOWN);
+        disarm_on_exit disarm{c.tls};
         arm(c.tls, b);
         st.abort_io = [&] { c.tls.cancel(); };
         co_await c.tls.shutdown();
         st.abort_io = nullptr;
-        c.tls.expires_never();
     }
     c.tls.close();
 }
@@ -67,7 +57,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     // The request in one piece: one TLS record and one send, where Beast's serializer over
     // an ssl::stream would send the header and the body as two. Wiped when sent.
     std::string wire = serialize(req);
-    wipe_on_exit wipe_wire{wire};
+    common::wipe_guard wipe_wire{wire};
 
     // A connection the server kept open for this host:port, or a new one.
     std::unique_ptr<connection> conn;
@@ -82,10 +72,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         if (!conn) co_return r;
     }
     auto& tls = conn->tls;
-    struct disarm_on_exit {
-        tls_socket& s;
-        ~disarm_on_exit() { s.expires_never(); }
-    } disarm{tls};
+    disarm_on_exit disarm{tls};
 
     // Write the request and read the whole answer under one bound: a server that drips bytes
     // does not extend it.

@@ -2,6 +2,8 @@
 #include "open_connection.hpp"
 
 #include "../core/transport_errors.hpp"
+#include "common/wipe_guard.hpp"
+#include "phase_bound.hpp"
 
 #include <neo/detail/proxy.hpp>
 #include <neo/error.hpp>
@@ -36,21 +38,6 @@ bool is_ip_literal(const std::string& host, asio::ip::address& out) {
     out = asio::ip::make_address(host, ec);
     return !ec;
 }
-
-template <class Stream>
-void arm(Stream& s, const bound& b) {
-    if (b.unbounded)
-        s.expires_never();
-    else
-        s.expires_after(b.d);
-}
-
-// Lifts a connection's bound when a phase ends, however it ends: an idle connection keeps no
-// timer waiting in the io_context.
-struct disarm_on_exit {
-    tls_socket& s;
-    ~disarm_on_exit() { s.expires_never(); }
-};
 
 // The first hop: the proxy when one applies to the gateway's host, else the gateway.
 struct hop {
@@ -165,10 +152,7 @@ asio::awaitable<bool> open_tunnel(op_state& st, const endpoint& ep, beast::tcp_s
     const auto b = st.bound_for(p.timeouts.proxy);
     if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::proxy);
     std::string ask = connect_request(ep.host, ep.port, p.proxy, p.user_agent);  // may hold the password
-    struct wipe_on_exit {
-        std::string& s;
-        ~wipe_on_exit() { wipe(s); }
-    } wipe_ask{ask};
+    common::wipe_guard wipe_ask{ask};
     arm(stream, b);
     st.abort_io = [&] { stream.cancel(); };
     auto [wec, unused] = co_await asio::async_write(stream, asio::buffer(ask), nothrow);

@@ -105,38 +105,31 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
 
         attempt_outcome outcome{c.ec, hr.status, hr.request_sent, hr.stale_connection, rec.retry_after};
         const auto d = decide(outcome, attempt, pol, st.time_left(), draw, st.impl->budget);
-        // Built only when someone reads it: a login with logging off allocates no log text.
-        std::string line;
-        if (st.params().logger.enabled(log_level::info))
-            line = "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) + " " + to_string(kind) +
-                   ": " + describe(c.ec, hr.status, c.server_code);
-        switch (d.why) {
-            case reason::succeeded:
-            case reason::cancelled:
-                break;
-            case reason::retry_after_too_long:
-                c.ec = d.ec;
-                c.detail =
-                    "Retry-After of " + std::to_string(rec.retry_after->count()) + " s is longer than the time left";
-                st.diag.detail = c.detail;
-                rec.result = c.ec;
+        // What the decision changes in the result and the diagnostics (the log says what was seen).
+        const error_code seen = c.ec;
+        if (d.why == reason::retry_after_too_long) {
+            c.ec = d.ec;
+            c.detail = "Retry-After of " + std::to_string(rec.retry_after->count()) + " s is longer than the time left";
+            st.diag.detail = c.detail;
+            rec.result = c.ec;
+        } else if (d.why == reason::budget_exhausted) {
+            st.diag.detail = c.detail.empty() ? "retry budget exhausted" : c.detail + "; retry budget exhausted";
+        }
+        // The log line, built only when someone reads it: a login with logging off allocates no log text.
+        if (st.params().logger.enabled(log_level::info)) {
+            std::string line = "attempt " + std::to_string(attempt) + "/" + std::to_string(max_attempts) + " " +
+                               to_string(kind) + ": " + describe(seen, hr.status, c.server_code);
+            if (d.why == reason::retry_after_too_long)
                 line +=
                     "; Retry-After " + std::to_string(rec.retry_after->count()) + " s exceeds the time left, giving up";
-                break;
-            case reason::budget_exhausted:
-                st.diag.detail = c.detail.empty() ? "retry budget exhausted" : c.detail + "; retry budget exhausted";
-                line += std::string("; ") + to_string(d.why);
-                break;
-            case reason::backoff:
+            else if (d.why == reason::backoff)
                 line += "; retrying in " + std::to_string(d.wait.count()) + " ms";
-                break;
-            default:
+            else if (d.why != reason::succeeded && d.why != reason::cancelled)
                 line += std::string("; ") + to_string(d.why);
-                break;
+            st.log(log_level::info, line);
         }
         if (d.what == verdict::retry) rec.wait = d.wait;
         st.diag.history.push_back(std::move(rec));
-        st.log(log_level::info, line);
         if (d.what != verdict::retry) co_return c;
         if (d.why == reason::stale_connection) continue;  // at once: the server is not failing
 

@@ -57,7 +57,13 @@ BOOST_AUTO_TEST_CASE(wiping_overwrites_the_body_and_the_token_headers_only) {
     for (const char* s : {"secret-app-token", "secret-view-token", "123456"})
         BOOST_TEST(wire.find(s) == std::string::npos, s);
     BOOST_TEST(wire.find("sid: session-id") != std::string::npos);  // not a token
-    BOOST_TEST(std::all_of(req.body().begin(), req.body().end(), [](char c) { return c == '\0'; }));
+    // The token headers keep their length, every byte overwritten (not merely dropped).
+    for (const auto name : {"Authorization", "Auth"}) {
+        const auto v = req[name];
+        BOOST_TEST(!v.empty(), name);
+        BOOST_TEST(std::all_of(v.begin(), v.end(), [](char c) { return c == '\0'; }), name);
+    }
+    BOOST_TEST(req.body().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
