@@ -2,6 +2,7 @@
 #pragma once
 
 #include <neo/detail/config.hpp>
+#include <neo/detail/link_check.hpp>
 
 #include <neo/client_params.hpp>
 #include <neo/diagnostics.hpp>
@@ -67,12 +68,17 @@ std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin);
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, login_handler h);
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, ack_handler h);
 
+// The step's arguments ride in the initiation (a type these headers make visible), never as an
+// argument of their own: a deferred operation's arguments become template arguments of the
+// awaiter that a user's coroutine frame holds, and a hidden type there makes GCC warn in the
+// user's file ("declared with greater visibility than the type of its field").
 template <class Signature>
 struct initiate_step {
     std::shared_ptr<client_impl> impl{};
+    std::shared_ptr<step_args> args{};
     template <class Handler>
-    void operator()(Handler&& h, std::shared_ptr<step_args> a, diagnostics* diag) const {
-        start_step(impl, std::move(a), diag, boost::asio::any_completion_handler<Signature>(std::forward<Handler>(h)));
+    void operator()(Handler&& h, diagnostics* diag) const {
+        start_step(impl, args, diag, boost::asio::any_completion_handler<Signature>(std::forward<Handler>(h)));
     }
 };
 }  // namespace detail
@@ -98,9 +104,12 @@ public:
     using executor_type = boost::asio::any_io_executor;
 
     /// Throws `boost::system::system_error` when `params.ca_file` or `params.ca_pem` cannot be
-    /// loaded, or when the TLS context cannot be made.
-    explicit client(executor_type ex, client_params params = {});
-    explicit client(boost::asio::io_context& ctx, client_params params = {});
+    /// loaded, or when the TLS context cannot be made. (The last argument is never passed: see
+    /// neo/detail/link_check.hpp.)
+    explicit client(executor_type ex, client_params params = {},
+                    detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
+    explicit client(boost::asio::io_context& ctx, client_params params = {},
+                    detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
     client(const client&) = default;
     client& operator=(const client&) = default;
     client(client&&) noexcept = default;
@@ -212,8 +221,8 @@ public:
 private:
     template <class Signature, class Token>
     auto start(std::shared_ptr<detail::step_args> a, diagnostics* diag, Token& token) {
-        return boost::asio::async_initiate<Token, Signature>(detail::initiate_step<Signature>{impl_}, token,
-                                                             std::move(a), diag);
+        return boost::asio::async_initiate<Token, Signature>(detail::initiate_step<Signature>{impl_, std::move(a)},
+                                                             token, diag);
     }
 
     std::shared_ptr<detail::client_impl> impl_{};

@@ -252,7 +252,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-gateway::gateway(gateway_params params) {
+gateway::gateway(gateway_params params, detail::link_check) {
     auto io = std::make_unique<asio::io_context>(1);
     impl_ = std::make_shared<impl>(io->get_executor(), std::move(params));
     impl_->own_io = std::move(io);
@@ -260,7 +260,7 @@ gateway::gateway(gateway_params params) {
     impl_->thread = std::thread([io = impl_->own_io.get()] { io->run(); });
 }
 
-gateway::gateway(asio::any_io_executor ex, gateway_params params)
+gateway::gateway(asio::any_io_executor ex, gateway_params params, detail::link_check)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(params))) {
     asio::co_spawn(impl_->strand, impl_->accept_loop(impl_), asio::detached);
 }

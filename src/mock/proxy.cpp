@@ -268,7 +268,7 @@ struct proxy::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-proxy::proxy(proxy_params params) {
+proxy::proxy(proxy_params params, detail::link_check) {
     auto io = std::make_unique<asio::io_context>(1);
     impl_ = std::make_shared<impl>(io->get_executor(), std::move(params));
     impl_->own_io = std::move(io);
@@ -276,7 +276,7 @@ proxy::proxy(proxy_params params) {
     impl_->thread = std::thread([io = impl_->own_io.get()] { io->run(); });
 }
 
-proxy::proxy(asio::any_io_executor ex, proxy_params params)
+proxy::proxy(asio::any_io_executor ex, proxy_params params, detail::link_check)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(params))) {
     asio::co_spawn(impl_->strand, impl_->accept_loop(impl_), asio::detached);
 }

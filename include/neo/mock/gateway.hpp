@@ -2,6 +2,7 @@
 #pragma once
 
 #include <neo/detail/config.hpp>
+#include <neo/detail/link_check.hpp>
 
 #include <neo/client_params.hpp>
 #include <neo/mock/pki.hpp>
@@ -130,10 +131,12 @@ struct gateway_params {
 /// Thread safety: every member function may be called from any thread.
 class gateway {
 public:
-    /// Runs on its own io_context and thread.
-    explicit gateway(gateway_params params = {});
+    /// Runs on its own io_context and thread. (The last argument of the constructors is never
+    /// passed: see neo/detail/link_check.hpp.)
+    explicit gateway(gateway_params params = {}, detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
     /// Runs on the caller's executor; the caller runs its io_context.
-    explicit gateway(boost::asio::any_io_executor ex, gateway_params params = {});
+    explicit gateway(boost::asio::any_io_executor ex, gateway_params params = {},
+                     detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
     gateway(const gateway&) = delete;
     gateway& operator=(const gateway&) = delete;
     /// Stops (see stop()).

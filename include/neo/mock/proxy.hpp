@@ -2,6 +2,7 @@
 #pragma once
 
 #include <neo/detail/config.hpp>
+#include <neo/detail/link_check.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -49,10 +50,12 @@ struct proxy_request {
 /// only: the proxy never reaches beyond the host.
 class proxy {
 public:
-    /// Runs on a thread of its own.
-    explicit proxy(proxy_params params = {});
+    /// Runs on a thread of its own. (The last argument of the constructors is never passed: see
+    /// neo/detail/link_check.hpp.)
+    explicit proxy(proxy_params params = {}, detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
     /// Runs on `ex` (the caller runs it).
-    explicit proxy(boost::asio::any_io_executor ex, proxy_params params = {});
+    explicit proxy(boost::asio::any_io_executor ex, proxy_params params = {},
+                   detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
     proxy(const proxy&) = delete;
     proxy& operator=(const proxy&) = delete;
     ~proxy();

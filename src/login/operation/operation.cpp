@@ -267,10 +267,11 @@ std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin) 
 
 namespace neo {
 
-client::client(executor_type ex, client_params params)
+client::client(executor_type ex, client_params params, detail::link_check)
     : impl_(detail::make_client_impl(std::move(ex), std::move(params))) {}
 
-client::client(boost::asio::io_context& ctx, client_params params) : client(ctx.get_executor(), std::move(params)) {}
+client::client(boost::asio::io_context& ctx, client_params params, detail::link_check check)
+    : client(ctx.get_executor(), std::move(params), check) {}
 
 client::~client() = default;
 
