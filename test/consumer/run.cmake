@@ -8,6 +8,11 @@
 #                 it; find_package and pkg-config builds against it
 #   subdirectory  add_subdirectory(SOURCE_DIR) from the consumer project
 #   fetchcontent  FetchContent from SOURCE_DIR as a local path
+#   own_asio      the engine that compiles Asio and Beast itself: against the project's own
+#                 (header-only) build its link must fail, naming the option that fixes it; against
+#                 the library built with NEO_ASIO_SEPARATE_COMPILATION and
+#                 NEO_BEAST_SEPARATE_COMPILATION ON (static, like the project's build) it links and
+#                 logs in
 cmake_minimum_required(VERSION 3.20)
 foreach(v MODE SOURCE_DIR WORK_DIR GENERATOR CXX)
   if(NOT DEFINED ${v})
@@ -67,9 +72,10 @@ function(pkg_config_build prefix libdir)
   run(${WORK_DIR}/pkg_config_engine)
 endfunction()
 
-# The engines against an installed prefix, through find_package and through pkg-config.
+# The engines against an installed prefix, through find_package and through pkg-config. (The
+# engine that compiles Asio itself needs the library built for it: MODE own_asio.)
 function(installed_build prefix)
-  consumer_build(${WORK_DIR}/build "deprecated_asio;own_asio;websocket" -DCMAKE_PREFIX_PATH=${prefix})
+  consumer_build(${WORK_DIR}/build "deprecated_asio;websocket" -DCMAKE_PREFIX_PATH=${prefix})
   pkg_config_build(${prefix} lib)
 endfunction()
 
@@ -116,6 +122,34 @@ elseif(MODE STREQUAL "shared")
     message(STATUS "consumer: ${so}: SONAME lib${lib}.so.0.1, ${n} neo symbols exported, no internals")
   endforeach()
   installed_build(${WORK_DIR}/prefix)
+elseif(MODE STREQUAL "own_asio")
+  # One prefix for both builds, so that the engine's own files compile once (ccache).
+  set(prefix ${WORK_DIR}/prefix)
+  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+  run(${CMAKE_COMMAND} -S ${consumer_src} -B ${WORK_DIR}/refused -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
+      ${nested} -DNEO_CONSUMER_ENGINES=own_asio -DCMAKE_PREFIX_PATH=${prefix})
+  execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/refused --target own_asio
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  set(fix "neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed")
+  if(NOT rc OR NOT out MATCHES "undefined reference to[^\n]*\n?[^\n]*${fix}")
+    message(FATAL_ERROR "consumer: the engine that compiles Asio itself linked a header-only neo-login, or "
+                        "its link failed for another reason than the named option (${rc}):\n${out}")
+  endif()
+  message(STATUS "consumer: ok: a header-only neo-login refuses the engine's link, naming ${fix}")
+  # The library for it (static, as the project's build): no Asio or Beast bodies of its own.
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
+      ${nested} -DNEO_ASIO_SEPARATE_COMPILATION=ON -DNEO_BEAST_SEPARATE_COMPILATION=ON -DNEO_BUILD_TESTS=OFF
+      -DNEO_BUILD_EXAMPLES=OFF -DNEO_BUILD_TOOLS=OFF -DCMAKE_INSTALL_LIBDIR=lib)
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/lib)
+  foreach(lib neo_login neo_mock_gateway)
+    # Nothing of Asio's or Beast's compiled bodies inside: the program's copy is the only one.
+    execute_process(COMMAND nm -C --defined-only ${WORK_DIR}/lib/lib${lib}.a OUTPUT_VARIABLE syms RESULT_VARIABLE rc)
+    if(rc OR syms MATCHES "boost::asio::error::get_misc_category|boost::beast::http::make_error_code")
+      message(FATAL_ERROR "consumer: lib${lib}.a built for a program's own Asio defines Asio's or Beast's bodies")
+    endif()
+  endforeach()
+  run(${CMAKE_COMMAND} --install ${WORK_DIR}/lib --prefix ${prefix})
+  consumer_build(${WORK_DIR}/build "own_asio" -DCMAKE_PREFIX_PATH=${prefix})
 elseif(MODE STREQUAL "subdirectory" OR MODE STREQUAL "fetchcontent")
   consumer_build(${WORK_DIR}/build "websocket" -DNEO_CONSUMER_MODE=${MODE} -DNEO_SOURCE_DIR=${SOURCE_DIR})
 else()
