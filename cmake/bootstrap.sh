@@ -8,6 +8,12 @@ NEO_BUILD="${NEO_BUILD_DIR:-$NEO_ROOT/build}"
 
 neo_packages=(g++ clang cmake ninja-build pkg-config ccache libssl-dev libboost1.81-dev libboost-json1.81-dev
               libboost-test1.81-dev)
+# More, for CI's stages (NEO_EXTRA_PACKAGES="clang-19": the newest Clang that Debian 12 offers).
+read -r -a neo_extra_packages <<<"${NEO_EXTRA_PACKAGES:-}"
+neo_packages+=("${neo_extra_packages[@]}")
+
+# ccache finds the same files under another checkout's path too (a fresh clone, CI's).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$NEO_ROOT}"
 
 # The compiler (NEO_CXX: g++ by default, or clang++), warnings as errors (NEO_WERROR=1, as CI
 # does), shared libraries (NEO_SHARED=1; static by default), and ccache when present (the consumer

@@ -32,6 +32,8 @@ function(neo_library_properties target)
   # export it).
   target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wmissing-declarations>
     $<$<CXX_COMPILER_ID:Clang>:-Wmissing-prototypes>)
+  # A name that hides another (a member, an outer variable) in the library or its public headers.
+  target_compile_options(${target} PRIVATE -Wshadow)
   if(BUILD_SHARED_LIBS AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND NOT NEO_ASIO_SEPARATE_COMPILATION
      AND NOT NEO_BEAST_SEPARATE_COMPILATION)
     # A library that forgets a dependency fails here, not in the user's link. (With separate

@@ -27,7 +27,10 @@ if [ ! -f "$NEO_BUILD/build.ninja" ]; then
     -DCMAKE_CXX_FLAGS="-O1 -g -fno-omit-frame-pointer -Wno-mismatched-new-delete $flags" \
     -DCMAKE_EXE_LINKER_FLAGS="$link" -DNEO_BUILD_TESTS=ON -DNEO_BUILD_EXAMPLES=OFF >&2
 fi
-cmake --build "$NEO_BUILD" -j "${NEO_JOBS:-2}" --target neo_unit_tests neo_integration_tests >&2
+# TSan runs integration tests only, so it builds only them.
+targets=(neo_integration_tests)
+[ "$kind" = address ] && targets+=(neo_unit_tests)
+cmake --build "$NEO_BUILD" -j "${NEO_JOBS:-2}" --target "${targets[@]}" >&2
 
 cd "$NEO_BUILD/test"
 if [ "$kind" = address ]; then

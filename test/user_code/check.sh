@@ -4,7 +4,7 @@
 # Each file is compiled (-c: GCC warns about a coroutine frame only when it generates it) with
 # every compiler found of g++, clang++ (14 on Debian 12, the oldest promised) and clang++-19 (the
 # newest warnings; `apt-get install clang-19`), each with default and with hidden visibility,
-# under -Wall -Wextra -Wpedantic -Werror. Any warning or error fails the check.
+# under -Wall -Wextra -Wpedantic -Wshadow -Werror. Any warning or error fails the check.
 #   bash test/user_code/check.sh [BOOST_INCLUDE_DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -43,7 +43,7 @@ done
 export work include
 printf '%s\n' "${jobs[@]}" | xargs -P "${NEO_JOBS:-2}" -L 1 sh -c '
   cxx="$1"; vis="$2"; f="$3"; log="$work/$(basename "$f").$cxx.$vis.log"
-  if ! "$cxx" -std=c++20 -Wall -Wextra -Wpedantic -Werror -fvisibility="$vis" $include -c "$f" -o /dev/null \
+  if ! "$cxx" -std=c++20 -Wall -Wextra -Wpedantic -Wshadow -Werror -fvisibility="$vis" $include -c "$f" -o /dev/null \
        >"$log" 2>&1; then
     echo "user_code: FAILED $(basename "$f") with $cxx -fvisibility=$vis:" >&2
     head -c 4000 "$log" >&2

@@ -144,13 +144,13 @@ struct queued_call final : admission::waiter, std::enable_shared_from_this<queue
         const auto waited = std::chrono::duration_cast<milliseconds>(steady::now() - since);
         auto self = shared_from_this();
         run_admitted(impl, std::move(args), diag, std::move(handler), deadline,
-                     [self, waited](const std::shared_ptr<op_state>& st) {
-                         st->checked = true;
-                         st->diag = std::move(self->d);
-                         st->diag.queued = waited;
+                     [self, waited](const std::shared_ptr<op_state>& started) {
+                         started->checked = true;
+                         started->diag = std::move(self->d);
+                         started->diag.queued = waited;
                          std::lock_guard lock(self->mu);
-                         self->op = st;
-                         if (self->cancel_requested) st->cancelled = true;  // before its coroutine runs
+                         self->op = started;
+                         if (self->cancel_requested) started->cancelled = true;  // before its coroutine runs
                      });
     }
 
