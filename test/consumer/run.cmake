@@ -73,15 +73,16 @@ function(pkg_config_build prefix libdir)
 endfunction()
 
 # The engines against an installed prefix, through find_package and through pkg-config. (The
-# engine that compiles Asio itself needs the library built for it: MODE own_asio.)
-function(installed_build prefix)
-  consumer_build(${WORK_DIR}/build "deprecated_asio;websocket" -DCMAKE_PREFIX_PATH=${prefix})
+# engine that compiles Asio itself needs a static library built for it, MODE own_asio; a shared
+# library built header-only serves it as it is.)
+function(installed_build prefix engines)
+  consumer_build(${WORK_DIR}/build "${engines}" -DCMAKE_PREFIX_PATH=${prefix})
   pkg_config_build(${prefix} lib)
 endfunction()
 
 if(MODE STREQUAL "installed")
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
-  installed_build(${WORK_DIR}/prefix)
+  installed_build(${WORK_DIR}/prefix "deprecated_asio;websocket")
 elseif(MODE STREQUAL "shared")
   # The library alone, shared, with the consumer's compiler.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
@@ -121,7 +122,7 @@ elseif(MODE STREQUAL "shared")
     list(LENGTH neo_syms n)
     message(STATUS "consumer: ${so}: SONAME lib${lib}.so.0.1, ${n} neo symbols exported, no internals")
   endforeach()
-  installed_build(${WORK_DIR}/prefix)
+  installed_build(${WORK_DIR}/prefix "deprecated_asio;own_asio;websocket")
 elseif(MODE STREQUAL "own_asio")
   # One prefix for both builds, so that the engine's own files compile once (ccache).
   set(prefix ${WORK_DIR}/prefix)
