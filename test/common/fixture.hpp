@@ -42,6 +42,26 @@ struct suite_record {
         tokens.insert(tokens.end(), ts.begin(), ts.end());
     }
 };
+/// Whether `text` holds `secret`: anywhere for a long secret (a token, a password); as a whole
+/// word for a short one (an OTP, an MPIN, a TOTP code), since "4321" inside a port number such as
+/// 43210 is not that OTP, while the library's redaction hides whole words.
+inline bool holds_secret(std::string_view text, std::string_view secret) {
+    if (secret.empty()) return false;
+    if (secret.size() >= 8) return text.find(secret) != std::string_view::npos;
+    auto alnum = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    for (auto at = text.find(secret); at != std::string_view::npos; at = text.find(secret, at + 1)) {
+        const bool starts = at == 0 || !alnum(text[at - 1]);
+        const bool ends = at + secret.size() == text.size() || !alnum(text[at + secret.size()]);
+        if (starts && ends) return true;
+    }
+    return false;
+}
+/// Secrets some tests use beside the mock's fixture (the suite-wide check knows them too).
+inline const std::vector<std::string>& other_test_secrets() {
+    static const std::vector<std::string> s = {"proxy-pass-7731", "not-the-password"};
+    return s;
+}
+
 inline suite_record& suite() {
     static suite_record r;
     return r;
@@ -155,6 +175,12 @@ struct fixture {
     bool log_free_of(std::string_view s) const {
         for (const auto& l : log_lines)
             if (l.find(s) != std::string::npos) return false;
+        return true;
+    }
+    /// True if no captured log line holds the secret `s` (holds_secret: short ones as words).
+    bool log_free_of_secret(std::string_view s) const {
+        for (const auto& l : log_lines)
+            if (holds_secret(l, s)) return false;
         return true;
     }
 

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto body = nl == std::string_view::npos ? rest : rest.substr(nl + 1);
 
     const auto c = neo::detail::classify_response(step, status, content_type, body);
-    if (c.server_code.size() > 512 || c.server_message.size() > 512) __builtin_trap();
+    if (c.server_code.size() > neo::detail::server_text_kept || c.server_message.size() > neo::detail::server_text_kept)
+        __builtin_trap();
     if (!c.ec) {
         if (status < 200 || status >= 300) __builtin_trap();  // only a 2xx can succeed
         const bool yields_session = step == step_kind::login || step == step_kind::second_factor ||

@@ -14,6 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ec) return 0;
     std::string code, message;
     neo::detail::extract_server_error(v, code, message);
-    if (code.size() > 512 || message.size() > 512) __builtin_trap();
+    if (code.size() > neo::detail::server_text_kept || message.size() > neo::detail::server_text_kept) __builtin_trap();
     return 0;
 }

@@ -6,7 +6,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <boost/asio/use_awaitable.hpp>
+
 #include <ctime>
+#include <set>
+#include <tuple>
 
 using namespace neo_test;
 using neo::errc;
@@ -80,6 +84,93 @@ BOOST_FIXTURE_TEST_CASE(error_inside_a_200_is_rejected, fixture) {
     BOOST_TEST(r.diag.server_code == "401");
     BOOST_TEST(r.diag.server_message == "Invalid MPIN");
     BOOST_TEST(logins() == 1u);
+}
+
+// The `{"error":[...]}` shape in a 200 is a rejection for every step, not only the login: for the
+// steps that need nothing from a 2xx (OTP generation, logout) and for the app token, treating it
+// as success would go on as if the step had worked.
+BOOST_FIXTURE_TEST_CASE(the_error_array_inside_a_200_fails_every_step, fixture) {
+    const std::string body = R"({"error":[{"code":"10500","message":"Something went wrong"}]})";
+    neo::client c{io, params()};
+    neo::session view, trade;
+    struct outcome {
+        boost::system::error_code ec;
+        neo::diagnostics d;
+    };
+    outcome app_token, login_step, otp, logout;
+    // Named, not braced inside co_await (GCC 12 miscompiles braced temporaries with strings there).
+    neo::second_factor with_otp;
+    with_otp.otp = neo::mock::fixture{}.otp;
+    run_coro([&]() -> asio::awaitable<void> {
+        view = co_await c.async_login(good_request());
+        co_await c.async_generate_otp(view);
+        trade = co_await c.async_session_2fa(view, with_otp);
+
+        mock.script(route::otp_generate, {{.status = 200, .body = body}});
+        std::tie(otp.ec) = co_await c.async_generate_otp(view, otp.d, nothrow);
+        mock.script(route::logout, {{.status = 200, .body = body}});
+        std::tie(logout.ec) = co_await c.async_logout(trade, logout.d, nothrow);
+        mock.script(route::login, {{.status = 200, .body = body}});
+        std::tie(login_step.ec, std::ignore) = co_await c.async_login(good_request(), login_step.d, nothrow);
+
+        // A fresh client has no cached app token: its first step is the app token's.
+        neo::client fresh{io, params()};
+        mock.script(route::app_token, {{.status = 200, .body = body}});
+        std::tie(app_token.ec, std::ignore) = co_await fresh.async_login(good_request(), app_token.d, nothrow);
+    });
+    for (auto* o : {&otp, &logout, &login_step, &app_token}) {
+        BOOST_TEST(o->ec == make_error_code(errc::rejected), o->ec.message());
+        BOOST_TEST(o->d.detail == "error body inside HTTP 200");
+        BOOST_TEST(o->d.server_code == "10500");
+        BOOST_TEST(o->d.server_message == "Something went wrong");
+        BOOST_TEST(o->d.attempts == 1);  // a rejection is not retried
+    }
+    BOOST_REQUIRE(!app_token.d.history.empty());
+    BOOST_TEST(app_token.d.history.front().step == "app_token");
+}
+
+// A 401 on the login makes the client forget its cached app token: the next login fetches a new
+// one. Without a 401 it is reused.
+BOOST_FIXTURE_TEST_CASE(a_401_makes_the_next_login_fetch_a_new_app_token, fixture) {
+    neo::client c{io, params()};
+    boost::system::error_code rejected;
+    run_coro([&]() -> asio::awaitable<void> {
+        co_await c.async_login(good_request());
+        co_await c.async_login(good_request());
+        BOOST_TEST(app_tokens() == 1u);  // cached
+        mock.script(route::login, {{.status = 401}});
+        std::tie(rejected, std::ignore) = co_await c.async_login(good_request(), nothrow);
+        BOOST_TEST(app_tokens() == 1u);
+        co_await c.async_login(good_request());
+    });
+    BOOST_TEST(rejected == make_error_code(errc::unauthorized));
+    BOOST_TEST(app_tokens() == 2u);
+    BOOST_TEST(logins() == 4u);
+}
+
+// The built-in jitter (no client_params::random): draws that differ, each wait in [0, cap). With
+// the base equal to the cap, every wait is draw * 1000 ms, so a constant generator gives six
+// equal waits.
+BOOST_FIXTURE_TEST_CASE(the_built_in_jitter_draws_and_stays_below_the_cap, fixture) {
+    auto p = params();
+    BOOST_REQUIRE(!p.random);
+    p.retry.initial_backoff = 1000ms;
+    p.retry.max_backoff = 1000ms;
+    neo::client c{io, p};
+    run_coro([&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 2; ++i) {
+            mock.script(route::login, {{.status = 503}, {.status = 503}, {.status = 503}});
+            co_await c.async_login(good_request());
+        }
+    });
+    BOOST_REQUIRE(waits.size() == 6u);
+    std::set<long long> distinct;
+    for (auto w : waits) {
+        BOOST_TEST(w.count() >= 0);
+        BOOST_TEST(w.count() < 1000);
+        distinct.insert(w.count());
+    }
+    BOOST_TEST(distinct.size() >= 3u);
 }
 
 BOOST_AUTO_TEST_CASE(bad_bodies_are_bad_responses) {

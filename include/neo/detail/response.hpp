@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,13 @@ struct classified {
     /// or the body if it is a JSON object (OTP generation, logout: nothing is required of it).
     boost::json::object result{};
 };
+
+/// Server text (a code, a message, a header in `detail`) is kept up to this many bytes here, long
+/// enough that any secret starting within the first `server_text_shown` bytes is whole in it: the
+/// text is redacted first and only then cut to `server_text_shown`, so no fragment of a secret
+/// survives a cut.
+inline constexpr std::size_t server_text_shown = 512;
+inline constexpr std::size_t server_text_kept = server_text_shown + 4096;
 
 /// The error code for an HTTP status (3xx, 4xx, 5xx); success for 2xx.
 boost::system::error_code status_error(unsigned status) noexcept;

@@ -57,7 +57,7 @@ namespace {
 // A string or a number as text; empty for anything else.
 std::string scalar_text(const json::value* v) {
     if (!v) return {};
-    if (v->is_string()) return std::string(v->get_string().subview().substr(0, 512));
+    if (v->is_string()) return std::string(v->get_string().subview().substr(0, server_text_kept));
     if (v->is_int64()) return std::to_string(v->get_int64());
     if (v->is_uint64()) return std::to_string(v->get_uint64());
     return {};
@@ -112,7 +112,8 @@ classified classify_response(step_kind step, unsigned status, std::string_view c
             extract_server_error(v, r.server_code, r.server_message);
         else if (!body.empty()) {
             r.detail = "non-JSON error body";
-            if (!content_type.empty()) r.detail += " (" + std::string(content_type.substr(0, 64)) + ")";
+            if (!content_type.empty())
+                r.detail += " (" + std::string(content_type.substr(0, server_text_kept)) + ")";
         }
         return r;
     }

@@ -58,9 +58,11 @@ classified classify(op_state& st, step_kind kind, http_result& hr) {
         c = classify_response(kind, hr.status, hr.content_type, hr.body);
     }
     wipe(hr.body);
-    redact(c.server_message, st.secrets);
-    redact(c.server_code, st.secrets);
-    redact(c.detail, st.secrets);
+    // Redacted whole, then cut (a cut first could leave a secret's first part).
+    for (std::string* text : {&c.server_message, &c.server_code, &c.detail}) {
+        redact(*text, st.secrets);
+        if (text->size() > server_text_shown) text->resize(server_text_shown);
+    }
     // The server's words reach logs, diagnostics and terminals: no control character survives.
     escape_in_place(c.server_message);
     escape_in_place(c.server_code);
