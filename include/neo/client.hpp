@@ -106,8 +106,7 @@ public:
     /// Throws `boost::system::system_error` when `params.ca_file` or `params.ca_pem` cannot be
     /// loaded, or when the TLS context cannot be made. (The last argument is never passed: see
     /// neo/detail/link_check.hpp.)
-    explicit client(executor_type ex, client_params params = {},
-                    detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
+    explicit client(executor_type ex, client_params params = {}, detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
     explicit client(boost::asio::io_context& ctx, client_params params = {},
                     detail::link_check = NEO_DETAIL_LINK_CHECK_HERE);
     client(const client&) = default;

@@ -12,8 +12,8 @@ extern const int
     neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed = 1;
 extern const int
     neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed = 1;
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed = 1;
+extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed =
+    1;
 }
 #else
 extern "C" {

@@ -33,8 +33,8 @@ struct secret_check {
         const neo::mock::fixture fx;
         std::vector<std::string> secrets = {fx.password, fx.consumer_secret, fx.mpin, fx.otp, fx.totp_secret};
         const neo::totp codes{neo::secret{fx.totp_secret}};
-        for (auto t = started - std::chrono::seconds(90); t < std::chrono::system_clock::now() + std::chrono::seconds(90);
-             t += std::chrono::seconds(30))
+        for (auto t = started - std::chrono::seconds(90);
+             t < std::chrono::system_clock::now() + std::chrono::seconds(90); t += std::chrono::seconds(30))
             secrets.emplace_back(codes.code(t).reveal());
         secrets.insert(secrets.end(), neo_test::other_test_secrets().begin(), neo_test::other_test_secrets().end());
         secrets.insert(secrets.end(), s.tokens.begin(), s.tokens.end());

@@ -20,9 +20,12 @@ namespace {
 enum class echo_in { message, code, content_type };
 const char* to_string(echo_in w) {
     switch (w) {
-    case echo_in::message: return "message";
-    case echo_in::code: return "code";
-    case echo_in::content_type: return "content-type";
+        case echo_in::message:
+            return "message";
+        case echo_in::code:
+            return "code";
+        case echo_in::content_type:
+            return "content-type";
     }
     return "?";
 }
@@ -32,16 +35,16 @@ neo::mock::answer echoing(echo_in w, const std::string& s) {
     neo::mock::answer a;
     a.status = 400;
     switch (w) {
-    case echo_in::message:
-        a.body = R"({"error":[{"code":"10400","message":"rejected )" + s + R"( for you"}]})";
-        break;
-    case echo_in::code:
-        a.body = R"({"error":[{"code":")" + s + R"(","message":"rejected"}]})";
-        break;
-    case echo_in::content_type:
-        a.headers = {{"Content-Type", "text/plain; note=" + s}};
-        a.body = "not json";
-        break;
+        case echo_in::message:
+            a.body = R"({"error":[{"code":"10400","message":"rejected )" + s + R"( for you"}]})";
+            break;
+        case echo_in::code:
+            a.body = R"({"error":[{"code":")" + s + R"(","message":"rejected"}]})";
+            break;
+        case echo_in::content_type:
+            a.headers = {{"Content-Type", "text/plain; note=" + s}};
+            a.body = "not json";
+            break;
     }
     return a;
 }
@@ -184,7 +187,6 @@ std::vector<row> rows() {
          false, true},
     };
 }
-
 
 }  // namespace
 

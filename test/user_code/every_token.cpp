@@ -84,8 +84,10 @@ int main() {
     neo::mock::gateway mock(io.get_executor());
     neo::mock::proxy proxy(io.get_executor());
     neo::client c{io, mock.client_params()};
-    neo::session_manager m{c, neo::totp_recipe{.mobilenumber = "9999999908", .ucc = "TESTYA24",
-                                               .totp_seed = neo::secret{"JBSWY3DPEHPK3PXP"}, .mpin = "1234"}};
+    neo::session_manager m{c, neo::totp_recipe{.mobilenumber = "9999999908",
+                                               .ucc = "TESTYA24",
+                                               .totp_seed = neo::secret{"JBSWY3DPEHPK3PXP"},
+                                               .mpin = "1234"}};
     auto ex = io.get_executor();
 
     asio::co_spawn(io, default_token(c, m, ex), asio::detached);

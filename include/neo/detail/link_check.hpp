@@ -40,12 +40,9 @@ extern "C" {
 // The four ways; the library defines the one (static) or the ones (shared) it can serve.
 extern const int
     neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed;
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed;
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed;
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed;
+extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed;
+extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed;
+extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed;
 }
 
 namespace neo::detail {
@@ -61,4 +58,7 @@ struct link_check {
 NEO_VISIBLE_END
 
 /// The default argument itself: evaluated in the caller's file, with the caller's macros.
-#define NEO_DETAIL_LINK_CHECK_HERE ::neo::detail::link_check{&::NEO_DETAIL_LINK_CHECK}
+#define NEO_DETAIL_LINK_CHECK_HERE \
+    ::neo::detail::link_check {    \
+        &::NEO_DETAIL_LINK_CHECK   \
+    }

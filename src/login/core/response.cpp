@@ -112,8 +112,7 @@ classified classify_response(step_kind step, unsigned status, std::string_view c
             extract_server_error(v, r.server_code, r.server_message);
         else if (!body.empty()) {
             r.detail = "non-JSON error body";
-            if (!content_type.empty())
-                r.detail += " (" + std::string(content_type.substr(0, server_text_kept)) + ")";
+            if (!content_type.empty()) r.detail += " (" + std::string(content_type.substr(0, server_text_kept)) + ")";
         }
         return r;
     }

@@ -56,10 +56,9 @@ std::optional<std::string> totp_code(std::string_view base32_seed, std::chrono::
         mac_len < 20)
         return std::nullopt;
     const int offset = mac[mac_len - 1] & 0x0f;
-    const std::uint32_t binary = (static_cast<std::uint32_t>(mac[offset] & 0x7f) << 24) |
-                                 (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |
-                                 (static_cast<std::uint32_t>(mac[offset + 2]) << 8) |
-                                 static_cast<std::uint32_t>(mac[offset + 3]);
+    const std::uint32_t binary =
+        (static_cast<std::uint32_t>(mac[offset] & 0x7f) << 24) | (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |
+        (static_cast<std::uint32_t>(mac[offset + 2]) << 8) | static_cast<std::uint32_t>(mac[offset + 3]);
     std::uint32_t modulus = 1;
     for (int i = 0; i < digits; ++i) modulus *= 10;
     std::string code = std::to_string(binary % modulus);
