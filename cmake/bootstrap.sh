@@ -22,6 +22,11 @@ NEO_CXX="${NEO_CXX:-g++}"
 neo_cmake_common=(-G Ninja -DCMAKE_CXX_COMPILER="$NEO_CXX")
 [ "${NEO_WERROR:-0}" = 1 ] && neo_cmake_common+=(-DNEO_WERROR=ON)
 [ "${NEO_SHARED:-0}" = 1 ] && neo_cmake_common+=(-DBUILD_SHARED_LIBS=ON)
+# The examples and the benchmark (NEO_EXAMPLES=0 leaves them out: CI's second compiler, whose
+# stage checks the library, the tests and the consumers, while every example file is compiled by
+# the first build and by check_boost.sh).
+neo_examples=ON
+[ "${NEO_EXAMPLES:-1}" = 0 ] && neo_examples=OFF
 
 neo_install_missing() {
   local missing=()
@@ -42,7 +47,7 @@ neo_configure() {
     local launcher=()
     command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     cmake -S "$NEO_ROOT" -B "$NEO_BUILD" "${neo_cmake_common[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release \
-      -DNEO_BUILD_TESTS=ON -DNEO_BUILD_EXAMPLES=ON >&2
+      -DNEO_BUILD_TESTS=ON -DNEO_BUILD_EXAMPLES="$neo_examples" -DNEO_BUILD_BENCH="$neo_examples" >&2
   fi
 }
 
