@@ -22,13 +22,25 @@ struct proxy_settings {
     std::string user{};
     /// At most 256 bytes.
     basic_secret<256> password{};
-    /// Hosts reached directly, like curl's NO_PROXY: a comma-separated list of names, each
-    /// matching itself and its subdomains (a leading '.' is ignored); IP literals match
-    /// exactly; `*` matches every host. Default: empty.
+    /// Hosts reached directly, read as curl reads NO_PROXY: a comma-separated list (spaces
+    /// around entries ignored) of
+    /// - names, each matching itself and its subdomains, case-insensitively (a leading `.` or
+    ///   `*.` is ignored: `.example.com` matches example.com and a.example.com, never
+    ///   notexample.com); a name never matches an IP address;
+    /// - IP literals (`10.1.2.3`, `::1`, `[::1]`), matching that address exactly, never as a
+    ///   suffix (`0.1` does not match 127.0.0.1);
+    /// - CIDR blocks, IPv4 and IPv6 (`127.0.0.0/8`, `::1/128`), matching the addresses inside;
+    /// - any of these with `:port` (`host:8443`, `[::1]:443`, as Python's urllib reads them),
+    ///   matching that port only;
+    /// - `*`, matching every host.
+    /// Default: empty.
     std::string no_proxy{};
 
-    /// True when a connection to `host` goes through the proxy.
+    /// True when a connection to `host` (on any port: entries with a port do not match) goes
+    /// through the proxy.
     bool applies_to(std::string_view host) const;
+    /// True when a connection to `host` on `port` goes through the proxy.
+    bool applies_to(std::string_view host, std::string_view port) const;
 };
 
 /// Proxy settings from the environment, as curl and Python's `requests` read them:

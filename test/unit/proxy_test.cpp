@@ -45,6 +45,79 @@ BOOST_AUTO_TEST_CASE(no_proxy_matches_names_their_subdomains_and_literals) {
     BOOST_TEST(!all.applies_to("anything.example"));
 }
 
+// Every form of entry, as curl reads NO_PROXY (and Python's urllib its host:port entries): one row
+// per (list, host, port), true when the connection goes through the proxy.
+BOOST_AUTO_TEST_CASE(no_proxy_reads_every_form_as_curl_does) {
+    struct row {
+        const char* no_proxy;
+        const char* host;
+        const char* port;
+        bool proxied;
+    };
+    const row rows[] = {
+        // IP literals match exactly, never as a suffix.
+        {"0.0.1", "127.0.0.1", "443", true},
+        {"0.1", "127.0.0.1", "443", true},
+        {"127.0.0.1", "127.0.0.1", "443", false},
+        {"127.0.0.1", "127.0.0.10", "443", true},
+        {"10.1.2.3", "10.1.2.30", "443", true},
+        {"::1", "::1", "443", false},
+        {"[::1]", "::1", "443", false},
+        {"::1", "[::1]", "443", false},
+        {"::1", "::2", "443", true},
+        {"0:0:0:0:0:0:0:1", "::1", "443", false},  // the same address, written otherwise
+        // CIDR, both families.
+        {"127.0.0.0/8", "127.0.0.1", "443", false},
+        {"127.0.0.0/8", "127.200.3.4", "443", false},
+        {"127.0.0.0/8", "128.0.0.1", "443", true},
+        {"10.1.2.0/24", "10.1.3.1", "443", true},
+        {"10.1.2.0/23", "10.1.3.1", "443", false},
+        {"0.0.0.0/0", "192.0.2.1", "443", false},
+        {"192.0.2.1/32", "192.0.2.1", "443", false},
+        {"192.0.2.1/32", "192.0.2.2", "443", true},
+        {"::1/128", "::1", "443", false},
+        {"::1/128", "::2", "443", true},
+        {"fd00::/8", "fd12:3456::1", "443", false},
+        {"fd00::/8", "fe80::1", "443", true},
+        {"127.0.0.0/8", "::1", "443", true},       // another family
+        {"127.0.0.0/33", "127.0.0.1", "443", true},  // no such prefix
+        {"127.0.0.0/x", "127.0.0.1", "443", true},
+        {"127.0.0.0/8", "localhost", "443", true},  // a name is not an address
+        // Names: themselves and their subdomains, any case, a leading "." or "*." ignored.
+        {"example.com", "example.com", "443", false},
+        {"example.com", "api.example.com", "443", false},
+        {"example.com", "notexample.com", "443", true},
+        {".example.com", "example.com", "443", false},
+        {".example.com", "a.b.example.com", "443", false},
+        {"*.example.com", "a.example.com", "443", false},
+        {"EXAMPLE.com", "Api.Example.COM", "443", false},
+        {"example.com", "example.com.", "443", false},
+        {"com", "127.0.0.1", "443", true},
+        {"1", "127.0.0.1", "443", true},  // a name part never matches an address
+        // host:port: that host on that port only.
+        {"example.com:8443", "example.com", "8443", false},
+        {"example.com:8443", "example.com", "443", true},
+        {"127.0.0.1:443", "127.0.0.1", "443", false},
+        {"127.0.0.1:443", "127.0.0.1", "8443", true},
+        {"[::1]:443", "::1", "443", false},
+        {"[::1]:443", "::1", "444", true},
+        // Lists, spaces, empty entries, the wildcard.
+        {" other.org , example.com ", "example.com", "443", false},
+        {",,", "example.com", "443", true},
+        {"*", "anything.example", "443", false},
+        {"*", "10.0.0.1", "443", false},
+        {"", "example.com", "443", true},
+    };
+    for (const auto& r : rows) {
+        const neo::proxy_settings p{.origin = "http://proxy:3128", .no_proxy = r.no_proxy};
+        BOOST_TEST(p.applies_to(r.host, r.port) == r.proxied,
+                   "NO_PROXY='" << r.no_proxy << "' host " << r.host << " port " << r.port);
+    }
+    // Without a port, an entry that names one does not match.
+    const neo::proxy_settings with_port{.origin = "http://proxy:3128", .no_proxy = "example.com:8443"};
+    BOOST_TEST(with_port.applies_to("example.com"));
+}
+
 BOOST_AUTO_TEST_CASE(settings_from_the_environment) {
     ::unsetenv("HTTPS_PROXY");
     ::unsetenv("https_proxy");

@@ -6,8 +6,12 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/string.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
+#include <optional>
+#include <utility>
 
 namespace neo {
 namespace beast = boost::beast;
@@ -52,23 +56,96 @@ const char* env(const char* upper, const char* lower) {
 
 }  // namespace
 
+namespace {
+
+std::optional<boost::asio::ip::address> ip_literal(std::string_view s) {
+    boost::system::error_code ec;
+    auto a = boost::asio::ip::make_address(std::string(s), ec);
+    if (ec) return std::nullopt;
+    return a;
+}
+
+// The first `bits` bits of two addresses of one family agree.
+bool same_prefix(const boost::asio::ip::address& a, const boost::asio::ip::address& b, unsigned bits) {
+    if (a.is_v4() != b.is_v4()) return false;
+    std::array<unsigned char, 16> x{}, y{};
+    std::size_t size = 16;
+    if (a.is_v4()) {
+        const auto u = a.to_v4().to_bytes(), v = b.to_v4().to_bytes();
+        std::copy(u.begin(), u.end(), x.begin());
+        std::copy(v.begin(), v.end(), y.begin());
+        size = 4;
+    } else {
+        x = a.to_v6().to_bytes();
+        y = b.to_v6().to_bytes();
+    }
+    if (bits > size * 8) return false;
+    for (std::size_t i = 0; i < size && bits > 0; ++i) {
+        const unsigned take = std::min(bits, 8u);
+        const auto mask = static_cast<unsigned char>(0xff00u >> take);
+        if ((x[i] & mask) != (y[i] & mask)) return false;
+        bits -= take;
+    }
+    return true;
+}
+
+// One NO_PROXY entry split into its host part and its port ("" when it names none): "[v6]:443",
+// "host:443", "1.2.3.4:443"; an unbracketed IPv6 literal ("::1") has no port.
+std::pair<std::string_view, std::string_view> split_port(std::string_view entry) {
+    if (entry.front() == '[') {
+        const auto close = entry.find(']');
+        if (close == std::string_view::npos) return {entry, {}};
+        const auto rest = entry.substr(close + 1);
+        return {entry.substr(1, close - 1), rest.size() > 1 && rest.front() == ':' ? rest.substr(1) : std::string_view{}};
+    }
+    const auto colon = entry.find(':');
+    if (colon == std::string_view::npos || entry.find(':', colon + 1) != std::string_view::npos) return {entry, {}};
+    return {entry.substr(0, colon), entry.substr(colon + 1)};
+}
+
+// Whether one entry (trimmed, not empty, not "*") names this host (and port, when it has one).
+bool entry_matches(std::string_view entry, std::string_view host, std::optional<boost::asio::ip::address> host_ip,
+                   std::string_view port) {
+    auto [name, entry_port] = split_port(entry);
+    if (!entry_port.empty() && entry_port != port) return false;
+    if (const auto slash = name.find('/'); slash != std::string_view::npos) {
+        // CIDR: an address and a prefix length, matched against an IP literal host only.
+        unsigned bits = 0;
+        const auto len = name.substr(slash + 1);
+        const auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), bits);
+        const auto net = ip_literal(name.substr(0, slash));
+        return ec == std::errc() && end == len.data() + len.size() && !len.empty() && net && host_ip &&
+               same_prefix(*net, *host_ip, bits);
+    }
+    if (const auto ip = ip_literal(name)) return host_ip && *ip == *host_ip;  // exactly
+    if (host_ip) return false;  // a name never matches an IP literal, nor a suffix of one
+    // A name matches itself and its subdomains; a leading "." or "*." is ignored.
+    if (name.substr(0, 2) == "*.") name.remove_prefix(2);
+    if (!name.empty() && name.front() == '.') name.remove_prefix(1);
+    if (name.empty()) return false;
+    if (beast::iequals(name, host)) return true;
+    return host.size() > name.size() && host[host.size() - name.size() - 1] == '.' &&
+           beast::iequals(host.substr(host.size() - name.size()), name);
+}
+
+}  // namespace
+
 bool proxy_settings::applies_to(std::string_view host) const {
+    return applies_to(host, {});
+}
+
+bool proxy_settings::applies_to(std::string_view host, std::string_view port) const {
     if (origin.empty()) return false;
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    while (!host.empty() && host.back() == '.') host.remove_suffix(1);  // "example.com." is example.com
+    const auto host_ip = ip_literal(host);
     std::string_view list = no_proxy;
     while (!list.empty()) {
         const auto comma = list.find(',');
-        auto entry = trim(list.substr(0, comma));
+        const auto entry = trim(list.substr(0, comma));
         list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
         if (entry == "*") return false;
-        if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
-        if (entry.size() > 2 && entry.front() == '[' && entry.back() == ']') entry = entry.substr(1, entry.size() - 2);
-        if (entry.empty()) continue;
-        if (beast::iequals(entry, host)) return false;
-        // A name matches its subdomains: "kotaksecurities.com" covers "mis.kotaksecurities.com".
-        if (host.size() > entry.size() && host[host.size() - entry.size() - 1] == '.' &&
-            beast::iequals(host.substr(host.size() - entry.size()), entry))
-            return false;
+        if (!entry.empty() && entry_matches(entry, host, host_ip, port)) return false;
     }
     return true;
 }

@@ -215,7 +215,7 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
     const auto& p = st.params();
     auto ex = co_await asio::this_coro::executor;
     // Through the proxy, unless no_proxy names this host: then the TCP connection goes to the proxy.
-    hop h{ep.host, ep.port, p.proxy.applies_to(ep.host)};
+    hop h{ep.host, ep.port, p.proxy.applies_to(ep.host, ep.port)};
     if (h.proxied && !parse_proxy_origin(p.proxy.origin, h.host, h.port).empty()) {
         r.fail(st.cancelled, errc::invalid_proxy, phase::connect);  // validated before; never happens
         co_return nullptr;
