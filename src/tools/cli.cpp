@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <neo/error.hpp>
+#include <neo/logger.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
@@ -104,8 +105,21 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
     bool generate_otp = false, mpin_2fa = false, ucc_given = false;
     auto& p = out.params;
     for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
+        std::string_view a = argv[i];
+        // --option=value, as GNU tools take it, for every option.
+        const char* inline_value = nullptr;
+        if (a.size() > 2 && a.substr(0, 2) == "--")
+            if (const auto eq = a.find('='); eq != std::string_view::npos) {
+                inline_value = argv[i] + eq + 1;
+                a = a.substr(0, eq);
+            }
+        bool value_taken = false;
         auto value = [&](auto& dst) -> bool {
+            value_taken = true;
+            if (inline_value) {
+                dst = inline_value;
+                return true;
+            }
             if (i + 1 >= argc) return false;
             dst = argv[++i];
             return true;
@@ -195,9 +209,13 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
             if (!value(p.local_address)) return "--local-address needs a value";
         } else if (a == "--verbose" || a == "-v") {
             out.verbose = true;
+        } else if (!a.empty() && a.front() == '-') {
+            // The option's name only (a value after '=' may be a secret), escaped.
+            return "unknown option '" + escape_text(a.substr(0, 64)) + "'";
         } else {
-            return "unknown argument '" + std::string(a.substr(0, 64)) + "'";
+            return "unexpected argument " + std::to_string(i) + " (not an option)";  // never its text
         }
+        if (inline_value && !value_taken) return std::string(a) + " takes no value";
     }
     // A password and an MPIN both given the same way (both in the env, or both on stdin): the
     // password logs in, the MPIN is the second factor. (A stdin flag beside the other secret in
@@ -333,7 +351,8 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
 
 const char* const secret_flags[] = {"--access-token", "--consumer-secret", "--otp", "--totp", nullptr};
 const char* const secret_env[] = {"NEO_PASSWORD", "NEO_MPIN", "NEO_ACCESS_TOKEN", "NEO_CONSUMER_SECRET",
-                                  "NEO_OTP",      "NEO_TOTP", "NEO_TOTP_SECRET",  "NEO_PROXY_PASSWORD", nullptr};
+                                  "NEO_OTP",      "NEO_TOTP", "NEO_TOTP_SECRET",  "NEO_PROXY_PASSWORD",
+                                  nullptr};
 
 void protect_process() {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -343,11 +362,40 @@ void hide_secrets(int argc, char** argv) {
     auto blank = [](char* p) {
         for (; *p; ++p) *p = '*';
     };
-    for (int i = 1; i + 1 < argc; ++i)
-        for (const char* const* f = secret_flags; *f; ++f)
-            if (std::strcmp(argv[i], *f) == 0) blank(argv[++i]);
+    for (int i = 1; i < argc; ++i)
+        for (const char* const* f = secret_flags; *f; ++f) {
+            const std::size_t n = std::strlen(*f);
+            if (std::strncmp(argv[i], *f, n) != 0) continue;
+            if (argv[i][n] == '=') {
+                blank(argv[i] + n + 1);
+            } else if (argv[i][n] == '\0' && i + 1 < argc) {
+                blank(argv[++i]);
+            }
+            break;
+        }
     for (const char* const* e = secret_env; *e; ++e)
         if (char* v = std::getenv(*e)) blank(v);
+}
+
+taken_arguments::taken_arguments(int argc, char** argv) {
+    args_.reserve(static_cast<std::size_t>(argc));
+    for (int i = 0; i < argc; ++i) args_.emplace_back(argv[i]);
+    for (auto& a : args_) pointers_.push_back(a.c_str());
+    pointers_.push_back(nullptr);
+    for (const char* const* e = secret_env; *e; ++e)
+        if (const char* v = std::getenv(*e)) secret_env_.emplace_back(*e, v);
+    hide_secrets(argc, argv);
+}
+
+taken_arguments::~taken_arguments() {
+    for (auto& a : args_) wipe(a);
+    for (auto& [name, value] : secret_env_) wipe(value);
+}
+
+const char* taken_arguments::env(const char* name) const {
+    for (const auto& [n, v] : secret_env_)
+        if (n == name) return v.c_str();
+    return std::getenv(name);
 }
 
 int exit_status_for(const boost::system::error_code& ec) {

@@ -10,6 +10,8 @@
 #include <functional>
 #include <istream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace neo::tools {
 
@@ -68,9 +70,31 @@ extern const char* const secret_env[];
 /// for other users. First thing in main.
 void protect_process();
 
-/// Overwrites the values of `secret_flags` in argv and of `secret_env` in the environment with
-/// `*`, so /proc/PID/cmdline and /proc/PID/environ stop showing them. Call after parsing.
+/// Overwrites the values of `secret_flags` in argv (`--flag VALUE` and `--flag=VALUE`) and of
+/// `secret_env` in the environment with `*`, so /proc/PID/cmdline and /proc/PID/environ stop
+/// showing them.
 void hide_secrets(int argc, char** argv);
+
+/// The command line and the secret environment variables, copied into memory of our own (wiped
+/// when this goes), then hidden in place (hide_secrets): first thing in main, before anything
+/// waits (standard input, the network, a lock). parse_cli reads the copies.
+class taken_arguments {
+public:
+    taken_arguments(int argc, char** argv);
+    ~taken_arguments();
+    taken_arguments(const taken_arguments&) = delete;
+    taken_arguments& operator=(const taken_arguments&) = delete;
+
+    int argc() const noexcept { return static_cast<int>(args_.size()); }
+    const char* const* argv() const noexcept { return pointers_.data(); }
+    /// A secret variable's value as it was, any other variable from the environment.
+    const char* env(const char* name) const;
+
+private:
+    std::vector<std::string> args_;
+    std::vector<const char*> pointers_;
+    std::vector<std::pair<std::string, std::string>> secret_env_;
+};
 
 /// The exit status for the final error of a login.
 int exit_status_for(const boost::system::error_code& ec);

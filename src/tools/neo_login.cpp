@@ -143,10 +143,11 @@ int main(int argc, char** argv) {
     protect_process();
     // Unbuffered standard input: a password read from it stays in no stdio buffer.
     std::setvbuf(stdin, nullptr, _IONBF, 0);
+    // Secrets leave argv and the environment before anything waits (standard input included).
+    taken_arguments taken(argc, argv);
     cli_options opts;
     const std::string problem = parse_cli(
-        argc, argv, [](const char* n) { return std::getenv(n); }, std::cin, opts);
-    hide_secrets(argc, argv);
+        taken.argc(), taken.argv(), [&](const char* n) { return taken.env(n); }, std::cin, opts);
     if (opts.help) {
         std::cout << usage;
         return exit_ok;

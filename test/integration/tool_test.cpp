@@ -368,44 +368,84 @@ BOOST_AUTO_TEST_CASE(session_file_is_reused_then_removed_by_logout) {
     BOOST_TEST(t.mock.request_count(route::logout) == 1u);
 }
 
+// neo-login started with its standard input a pipe that the test writes when it chooses.
+struct waiting_tool {
+    pid_t pid = 0;
+    int stdin_fd = -1;
+    std::string err_file;
+    waiting_tool(tool_env& t, strings args, strings env) : err_file(t.dir + "/err") {
+        std::signal(SIGPIPE, SIG_IGN);  // the child may be gone when we write
+        int pipe_fds[2];
+        BOOST_REQUIRE(::pipe(pipe_fds) == 0);
+        const std::string out = t.dir + "/out";
+        args.insert(args.begin(), NEO_LOGIN_EXE);
+        std::vector<char*> argv, envp;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, pipe_fds[0], 0);
+        posix_spawn_file_actions_addclose(&fa, pipe_fds[1]);
+        posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        BOOST_REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+        ::close(pipe_fds[0]);
+        stdin_fd = pipe_fds[1];
+    }
+    std::string proc(const char* what) const { return slurp("/proc/" + std::to_string(pid) + "/" + what); }
+    bool running() const { return ::kill(pid, 0) == 0 && proc("stat").find(") Z") == std::string::npos; }
+    // Writes `line` to its standard input, closes it, and waits (bounded) for the exit status.
+    int finish(const std::string& line, std::chrono::steady_clock::time_point deadline) {
+        BOOST_TEST(::write(stdin_fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+        ::close(stdin_fd);
+        return wait_bounded(pid, deadline);
+    }
+};
+
 // While neo-login waits for the OTP on stdin, what other local users could read of it.
 BOOST_AUTO_TEST_CASE(secrets_leave_argv_and_environ_once_read) {
     tool_env t;
-    std::signal(SIGPIPE, SIG_IGN);  // the child may be gone when we write
-    int pipe_fds[2];
-    BOOST_REQUIRE(::pipe(pipe_fds) == 0);
-    const std::string out = t.dir + "/out", err = t.dir + "/err";
-    strings args_s = strings{NEO_LOGIN_EXE} + t.base_args() +
-                     strings{"--userid", "testuser", "--otp-stdin"};  // --consumer-secret is on argv
-    strings env_s = {"NEO_PASSWORD=mock-password"};
-    std::vector<char*> argv, envp;
-    for (auto& a : args_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pipe_fds[0], 0);
-    posix_spawn_file_actions_addclose(&fa, pipe_fds[1]);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = 0;
-    BOOST_REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(pipe_fds[0]);
+    waiting_tool w(t, t.base_args() + strings{"--userid", "testuser", "--otp-stdin"},  // --consumer-secret on argv
+                   {"NEO_PASSWORD=mock-password"});
     // Wait (bounded) for the prompt: by then the arguments and environment have been read.
     const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (slurp(err).find("type it") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    while (slurp(w.err_file).find("type it") == std::string::npos && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(5ms);
-    const std::string proc = "/proc/" + std::to_string(pid);
-    const std::string cmdline = slurp(proc + "/cmdline"), environ_text = slurp(proc + "/environ");
-    BOOST_TEST(::write(pipe_fds[1], "4321\n", 5) == 5);
-    ::close(pipe_fds[1]);
-    BOOST_TEST(wait_bounded(pid, deadline) == 0, slurp(err));
+    const std::string cmdline = w.proc("cmdline"), environ_text = w.proc("environ");
+    BOOST_TEST(w.finish("4321\n", deadline) == 0, slurp(w.err_file));
     BOOST_TEST(cmdline.find("--consumer-secret") != std::string::npos);  // read while it ran
     BOOST_TEST(cmdline.find("mock-consumer-secret") == std::string::npos);
     BOOST_TEST(environ_text.find("NEO_PASSWORD=") != std::string::npos);
     BOOST_TEST(environ_text.find("mock-password") == std::string::npos);
+}
+
+// Nothing written to its standard input yet: while neo-login waits for the password there, the
+// secrets given on the command line (both forms) and in the environment are already hidden.
+BOOST_AUTO_TEST_CASE(secrets_are_hidden_before_it_waits_for_standard_input) {
+    tool_env t;
+    waiting_tool w(t,
+                   {"--gateway", t.mock.origin(), "--ca-file", t.ca_file, "--consumer-key=mock-consumer-key",
+                    "--consumer-secret=mock-consumer-secret", "--userid", "testuser", "--password-stdin"},
+                   {"NEO_PROXY_PASSWORD=proxy-pass-7731"});
+    // Bounded: old code hid them only after reading standard input, which never comes here.
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    const auto give_up = std::chrono::steady_clock::now() + 3s;
+    std::string cmdline;
+    do {
+        std::this_thread::sleep_for(20ms);
+        cmdline = w.proc("cmdline");
+    } while (cmdline.find("mock-consumer-secret") != std::string::npos && std::chrono::steady_clock::now() < give_up);
+    const std::string environ_text = w.proc("environ");
+    BOOST_TEST(w.running());  // still waiting for the password
+    BOOST_TEST(cmdline.find("--consumer-secret=") != std::string::npos);
+    BOOST_TEST(cmdline.find("mock-consumer-secret") == std::string::npos);
+    BOOST_TEST(environ_text.find("NEO_PROXY_PASSWORD=") != std::string::npos);
+    BOOST_TEST(environ_text.find("proxy-pass-7731") == std::string::npos);
+    BOOST_TEST(w.finish("mock-password\n", deadline) == 0, slurp(w.err_file));  // the --opt=value forms work
+    BOOST_TEST(t.mock.request_count(route::login) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(otp_and_totp_from_the_environment) {

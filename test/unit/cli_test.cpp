@@ -251,4 +251,42 @@ BOOST_AUTO_TEST_CASE(argv_and_environment_values_are_overwritten) {
     BOOST_TEST(std::string(usage).find("visible to every local user") != std::string::npos);
 }
 
+// --option=value for every option, as GNU tools take it; an error names the option, never a value.
+BOOST_AUTO_TEST_CASE(option_equals_value_forms_and_errors_without_values) {
+    run eq{.env = {{"NEO_PASSWORD", "pw"}}};
+    BOOST_TEST(eq.parse({"--userid=u", "--access-token=tok-123", "--max-attempts=7", "--deadline-ms=1500",
+                         "--env=prod", "--session-file=/tmp/s.json", "--otp=4321"}) == "");
+    BOOST_TEST(eq.opts.request.userid == "u");
+    BOOST_TEST(eq.opts.params.access_token.reveal() == "tok-123");
+    BOOST_TEST(eq.opts.params.retry.max_attempts == 7);
+    BOOST_TEST(eq.opts.params.retry.deadline.count() == 1500);
+    BOOST_TEST(eq.opts.session_file == "/tmp/s.json");
+    BOOST_TEST(eq.opts.otp.reveal() == "4321");
+    BOOST_TEST(eq.opts.params.gateway.login.host != "nsbxapi-gw.kotaksecurities.com");  // prod, not uat
+    run unknown;
+    const auto u = unknown.parse({"--userid", "u", "--acess-token=Hunter2-s3cret"});
+    BOOST_TEST(u.find("--acess-token") != std::string::npos, u);
+    BOOST_TEST(u.find("Hunter2") == std::string::npos, u);
+    run positional;
+    const auto p = positional.parse({"--userid", "u", "Hunter2-s3cret"});
+    BOOST_TEST(!p.empty());
+    BOOST_TEST(p.find("Hunter2") == std::string::npos, p);
+    run flag_with_value;
+    const auto f = flag_with_value.parse({"--userid", "u", "--password-stdin=Hunter2-s3cret"});
+    BOOST_TEST(f.find("--password-stdin takes no value") != std::string::npos, f);
+    BOOST_TEST(f.find("Hunter2") == std::string::npos, f);
+}
+
+BOOST_AUTO_TEST_CASE(the_equals_form_of_a_secret_flag_is_overwritten_too) {
+    std::string a0 = "neo-login", a1 = "--access-token=tok-123", a2 = "--consumer-secret", a3 = "cs-9",
+                a4 = "--otp=4321", a5 = "--access-tokenx=keep", a6 = "--userid=u";
+    std::vector<char*> argv{a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), a5.data(), a6.data(), nullptr};
+    hide_secrets(7, argv.data());
+    BOOST_TEST(a1 == "--access-token=*******");
+    BOOST_TEST(a3 == "****");
+    BOOST_TEST(a4 == "--otp=****");
+    BOOST_TEST(a5 == "--access-tokenx=keep");  // another option that only starts alike
+    BOOST_TEST(a6 == "--userid=u");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
