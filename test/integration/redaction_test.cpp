@@ -134,6 +134,23 @@ std::vector<row> rows() {
              co_return ec;
          },
          false, false, true},
+        // The Basic credentials as sent, base64 (written out here: not computed with our code).
+        {"proxy credentials in base64 (login)",
+         [](const before&, const fixture&) { return std::string("ZGVzazpwcm94eS1wYXNzLTc3MzE="); }, route::login,
+         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
+             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
+             co_return ec;
+         },
+         false, false, true},
+        {"consumer key and secret in base64 (app token)",
+         [](const before&, const fixture&) {
+             return std::string("bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ=");
+         },
+         route::app_token,
+         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
+             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
+             co_return ec;
+         }},
         {"view token (OTP generation)", [](const before& b, const fixture&) { return b.view.token; },
          route::otp_generate,
          [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
@@ -242,6 +259,18 @@ BOOST_AUTO_TEST_CASE(every_step_hides_every_secret_it_knows_wherever_the_server_
             }
         }
     }
+}
+
+// A success line carries the server's words too: a UCC that holds a secret is logged as ***.
+BOOST_AUTO_TEST_CASE(the_success_line_is_redacted_too) {
+    neo::mock::gateway_params mp;
+    mp.fixture.ucc = mp.fixture.password;  // a gateway that answers the password as the UCC
+    fixture f{mp};
+    neo::client c{f.io, f.params()};
+    auto r = f.login(c);
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(!f.log_free_of("logged in for ***"));
+    BOOST_TEST(f.log_free_of_secret(mp.fixture.password));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,8 +49,13 @@ struct op_state {
         if (abort_io) abort_io();
     }
     const client_params& params() const { return impl->params; }
+    // Every line is redacted of the operation's secrets and escaped: it may carry a server's
+    // words (a UCC in the success line, a message), on success as on failure.
     void log(log_level l, const std::string& line) const {
-        if (impl->params.logger.enabled(l)) impl->params.logger.log(l, escape_text(line));
+        if (!impl->params.logger.enabled(l)) return;
+        std::string text = line;
+        redact(text, secrets);
+        impl->params.logger.log(l, escape_text(text));
     }
     steady::duration time_left() const { return detail::time_left(deadline, steady::now()); }
     bound bound_for(std::chrono::milliseconds phase_bound) const {

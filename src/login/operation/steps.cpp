@@ -107,6 +107,16 @@ asio::awaitable<outcome> run_steps(op_state& st, const step_args& args) {
         if (!s.empty() && s.size() <= secret::max_size) st.secrets.emplace_back(s);
     };
     remember(p.proxy.password.reveal());  // a proxy's answer reaches the detail: never its password
+    // The base64 forms sent as Basic credentials are secrets too (a proxy or a server that echoes
+    // its Authorization header would show them otherwise).
+    auto remember_basic = [&](std::string_view user, std::string_view password) {
+        if (user.empty() || password.empty()) return;
+        std::string basic = basic_authorization(user, password);
+        remember(std::string_view(basic).substr(6));  // after "Basic "
+        wipe(basic);
+    };
+    remember_basic(p.proxy.user, p.proxy.password.reveal());
+    remember_basic(p.consumer_key, p.consumer_secret.reveal());
     const auto& op = args.op;
 
     if (const auto* req = std::get_if<login_request>(&op)) {
