@@ -50,7 +50,7 @@ generation 1, second factor (prints the trade session instead of the view sessio
                                run with --otp and the same file completes the second factor on
                                it, without logging in again (the OTP belongs to that session)
   --otp CODE                   the OTP (4 digits) sent after an earlier --generate-otp
-                               (or env NEO_OTP)
+                               (or env NEO_OTP); needs that run's --session-file
   --otp-stdin                  log in, have the OTP sent, then read it from standard input
   --mpin-2fa                   the MPIN is the second factor (env NEO_MPIN or --mpin-stdin);
                                the login then uses the password (both on stdin: password first).
@@ -248,6 +248,11 @@ std::string parse_cli(int argc, const char* const* argv, const env_lookup& env, 
                "--generate-otp";
     if (out.mode == flow::otp && !out.otp.empty() && (out.otp.size() != 4 || out.otp.overflowed()))
         return "--otp (NEO_OTP) takes the 4-digit OTP";
+    // The OTP belongs to the view session whose generation sent it: a new login would send it
+    // under a session that never asked for one.
+    if (out.mode == flow::otp && !out.otp_stdin && out.session_file.empty())
+        return "--otp (NEO_OTP) needs the --session-file of the --generate-otp run: the OTP belongs to the "
+               "session that asked for it (--otp-stdin does both steps in one run)";
 
     // The proxy: the environment only when asked; its credentials from the environment only.
     if (proxy_from_env) p.proxy = proxy_from_environment();

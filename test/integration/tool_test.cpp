@@ -278,10 +278,13 @@ BOOST_AUTO_TEST_CASE(generation1_otp_in_two_runs_then_logout) {
     BOOST_TEST(out.status == 0, out.err);
     BOOST_TEST(t.mock.request_count(route::logout) == 1u);
 
-    // Without the file a later run logs in afresh; the OTP is single-use.
+    // Without the file the OTP has no session to go with: a usage error, nothing sent.
+    const auto logins_before = t.mock.request_count(route::login);
     auto wrong = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--otp", "4321"});
-    BOOST_TEST(wrong.status == 3, wrong.err);
+    BOOST_TEST(wrong.status == 2, wrong.err);
+    BOOST_TEST(wrong.err.find("--session-file of the --generate-otp run") != std::string::npos, wrong.err);
     BOOST_TEST(wrong.out.empty());
+    BOOST_TEST(t.mock.request_count(route::login) == logins_before);
 }
 
 BOOST_AUTO_TEST_CASE(generation1_otp_from_stdin_and_logout) {
@@ -450,11 +453,10 @@ BOOST_AUTO_TEST_CASE(secrets_are_hidden_before_it_waits_for_standard_input) {
 
 BOOST_AUTO_TEST_CASE(otp_and_totp_from_the_environment) {
     tool_env t;
-    auto gen = t.run(t.base_args() + strings{"--mobilenumber", "9999999908", "--generate-otp"},
-                     {"NEO_PASSWORD=mock-password"});
+    const strings who = {"--mobilenumber", "9999999908", "--session-file", t.dir + "/otp.json"};
+    auto gen = t.run(t.base_args() + who + strings{"--generate-otp"}, {"NEO_PASSWORD=mock-password"});
     BOOST_TEST(gen.status == 0, gen.err);
-    auto env = t.run(t.base_args() + strings{"--mobilenumber", "9999999908"},
-                     {"NEO_PASSWORD=mock-password", "NEO_OTP=4321"});
+    auto env = t.run(t.base_args() + who, {"NEO_PASSWORD=mock-password", "NEO_OTP=4321"});
     BOOST_TEST(env.status == 0, env.err);
     BOOST_TEST(t.mock.request_count(route::second_factor) == 1u);
     BOOST_TEST(boost::json::parse(env.out).at("token").is_string());

@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(flows_are_chosen_by_flags) {
     BOOST_TEST(g.parse({"--userid", "u", "--generate-otp"}) == "");
     BOOST_TEST((g.opts.mode == flow::generate_otp));
     run o = v;
-    BOOST_TEST(o.parse({"--userid", "u", "--otp", "1234"}) == "");
+    BOOST_TEST(o.parse({"--userid", "u", "--otp", "1234", "--session-file", "/tmp/s.json"}) == "");
     BOOST_TEST((o.opts.mode == flow::otp));
     BOOST_TEST(o.opts.otp.reveal() == "1234");
     run os = v;
@@ -204,11 +204,11 @@ BOOST_AUTO_TEST_SUITE(cli_secrets)
 
 BOOST_AUTO_TEST_CASE(otp_and_totp_from_the_environment) {
     run r{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "4321"}}};
-    BOOST_TEST(r.parse({"--userid", "u"}) == "");
+    BOOST_TEST(r.parse({"--userid", "u", "--session-file", "/tmp/s.json"}) == "");
     BOOST_TEST((r.opts.mode == flow::otp));
     BOOST_TEST(r.opts.otp.reveal() == "4321");
     run flag{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "4321"}}};
-    BOOST_TEST(flag.parse({"--userid", "u", "--otp", "1111"}) == "");  // the flag wins
+    BOOST_TEST(flag.parse({"--userid", "u", "--otp", "1111", "--session-file", "/tmp/s.json"}) == "");  // the flag wins
     BOOST_TEST(flag.opts.otp.reveal() == "1111");
     run gen{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "4321"}}};
     BOOST_TEST(gen.parse({"--userid", "u", "--generate-otp"}) == "");  // another factor chosen: ignored
@@ -251,11 +251,28 @@ BOOST_AUTO_TEST_CASE(argv_and_environment_values_are_overwritten) {
     BOOST_TEST(std::string(usage).find("visible to every local user") != std::string::npos);
 }
 
+// The two-run OTP as the SDK does it: the OTP goes with the view session of the --generate-otp
+// run, so without that run's --session-file it is a usage error that says why (--otp-stdin, both
+// steps in one run, needs no file).
+BOOST_AUTO_TEST_CASE(an_otp_without_the_session_file_is_a_usage_error) {
+    for (const auto& env :
+         {std::map<std::string, std::string>{{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}},
+          std::map<std::string, std::string>{{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}, {"NEO_OTP", "4321"}}}) {
+        run r{.env = env};
+        const auto problem =
+            env.count("NEO_OTP") ? r.parse({"--userid", "u"}) : r.parse({"--userid", "u", "--otp", "4321"});
+        BOOST_TEST(problem.find("--session-file of the --generate-otp run") != std::string::npos, problem);
+        BOOST_TEST(problem.find("4321") == std::string::npos);
+    }
+    run in_one_run{.env = {{"NEO_PASSWORD", "pw"}, {"NEO_ACCESS_TOKEN", "t"}}};
+    BOOST_TEST(in_one_run.parse({"--userid", "u", "--otp-stdin"}) == "");
+}
+
 // --option=value for every option, as GNU tools take it; an error names the option, never a value.
 BOOST_AUTO_TEST_CASE(option_equals_value_forms_and_errors_without_values) {
     run eq{.env = {{"NEO_PASSWORD", "pw"}}};
-    BOOST_TEST(eq.parse({"--userid=u", "--access-token=tok-123", "--max-attempts=7", "--deadline-ms=1500",
-                         "--env=prod", "--session-file=/tmp/s.json", "--otp=4321"}) == "");
+    BOOST_TEST(eq.parse({"--userid=u", "--access-token=tok-123", "--max-attempts=7", "--deadline-ms=1500", "--env=prod",
+                         "--session-file=/tmp/s.json", "--otp=4321"}) == "");
     BOOST_TEST(eq.opts.request.userid == "u");
     BOOST_TEST(eq.opts.params.access_token.reveal() == "tok-123");
     BOOST_TEST(eq.opts.params.retry.max_attempts == 7);
