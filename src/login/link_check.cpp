@@ -6,14 +6,10 @@
 
 #if defined(NEO_LINK_CHECK_SHARED) && defined(BOOST_ASIO_HEADER_ONLY) && defined(BOOST_BEAST_HEADER_ONLY)
 extern "C" {
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed = 1;
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed = 1;
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed = 1;
-extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed =
-    1;
+extern const int NEO_DETAIL_LINK_CHECK_NAME(OFF, OFF) = 1;
+extern const int NEO_DETAIL_LINK_CHECK_NAME(OFF, ON) = 1;
+extern const int NEO_DETAIL_LINK_CHECK_NAME(ON, OFF) = 1;
+extern const int NEO_DETAIL_LINK_CHECK_NAME(ON, ON) = 1;
 }
 #else
 extern "C" {

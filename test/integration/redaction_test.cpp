@@ -102,106 +102,69 @@ std::string last_bearer(const fixture& f) {
 
 using step_result = asio::awaitable<boost::system::error_code>;
 
+// The steps under test, each with what the row's sessions before made (nothrow, `d` filled).
+step_result password_login(neo::client& c, const before&, neo::diagnostics& d) {
+    auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
+    co_return ec;
+}
+step_result mpin_login_step(neo::client& c, const before&, neo::diagnostics& d) {
+    auto [ec, s] = co_await c.async_login(mpin_login(), d, nothrow);
+    co_return ec;
+}
+step_result otp_generation(neo::client& c, const before& b, neo::diagnostics& d) {
+    auto [ec] = co_await c.async_generate_otp(b.view, d, nothrow);
+    co_return ec;
+}
+step_result otp_second_factor(neo::client& c, const before& b, neo::diagnostics& d) {
+    auto [ec, s] = co_await c.async_session_2fa(b.view, otp_factor(), d, nothrow);
+    co_return ec;
+}
+step_result mpin_second_factor(neo::client& c, const before& b, neo::diagnostics& d) {
+    auto [ec, s] = co_await c.async_session_2fa(b.view2, mpin_factor(), d, nothrow);
+    co_return ec;
+}
+step_result logout(neo::client& c, const before& b, neo::diagnostics& d) {
+    auto [ec] = co_await c.async_logout(b.trade, d, nothrow);
+    co_return ec;
+}
+step_result totp_login(neo::client& c, const before& b, neo::diagnostics& d) {
+    auto [ec, s] = co_await c.async_totp_login(b.totp, d, nothrow);
+    co_return ec;
+}
+step_result totp_validation(neo::client& c, const before& b, neo::diagnostics& d) {
+    auto [ec, s] = co_await c.async_totp_validate(b.view, neo::secret{fx.mpin}, d, nothrow);
+    co_return ec;
+}
+
+// A secret known before the run.
+auto known(std::string s) {
+    return [s](const before&, const fixture&) { return s; };
+}
+
 std::vector<row> rows() {
+    const auto view_token = [](const before& b, const fixture&) { return b.view.token; };
     return {
-        {"password (login)", [](const before&, const fixture&) { return fx.password; }, route::login,
-         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
-             co_return ec;
-         }},
-        {"MPIN (login)", [](const before&, const fixture&) { return fx.mpin; }, route::login,
-         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_login(mpin_login(), d, nothrow);
-             co_return ec;
-         }},
-        {"consumer secret (app token)", [](const before&, const fixture&) { return fx.consumer_secret; },
-         route::app_token,
-         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
-             co_return ec;
-         }},
+        {"password (login)", known(fx.password), route::login, password_login},
+        {"MPIN (login)", known(fx.mpin), route::login, mpin_login_step},
+        {"consumer secret (app token)", known(fx.consumer_secret), route::app_token, password_login},
         {"bearer (cached app token, login)", [](const before&, const fixture& f) { return last_bearer(f); },
-         route::login,
-         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
-             co_return ec;
-         },
-         true},
-        {"proxy password (login)", [](const before&, const fixture&) { return std::string("proxy-pass-7731"); },
-         route::login,
-         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
-             co_return ec;
-         },
-         false, false, true},
+         route::login, password_login, true},
+        {"proxy password (login)", known("proxy-pass-7731"), route::login, password_login, false, false, true},
         // The Basic credentials as sent, base64 (written out here: not computed with our code).
-        {"proxy credentials in base64 (login)",
-         [](const before&, const fixture&) { return std::string("ZGVzazpwcm94eS1wYXNzLTc3MzE="); }, route::login,
-         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
-             co_return ec;
-         },
+        {"proxy credentials in base64 (login)", known("ZGVzazpwcm94eS1wYXNzLTc3MzE="), route::login, password_login,
          false, false, true},
-        {"consumer key and secret in base64 (app token)",
-         [](const before&, const fixture&) {
-             return std::string("bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ=");
-         },
-         route::app_token,
-         [](neo::client& c, const before&, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_login(good_request(), d, nothrow);
-             co_return ec;
-         }},
-        {"view token (OTP generation)", [](const before& b, const fixture&) { return b.view.token; },
-         route::otp_generate,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec] = co_await c.async_generate_otp(b.view, d, nothrow);
-             co_return ec;
-         },
-         true},
-        {"OTP (second factor)", [](const before&, const fixture&) { return fx.otp; }, route::second_factor,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_session_2fa(b.view, otp_factor(), d, nothrow);
-             co_return ec;
-         },
-         true},
-        {"view token (second factor)", [](const before& b, const fixture&) { return b.view.token; },
-         route::second_factor,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_session_2fa(b.view, otp_factor(), d, nothrow);
-             co_return ec;
-         },
-         true},
-        {"MPIN (second factor)", [](const before&, const fixture&) { return fx.mpin; }, route::second_factor,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_session_2fa(b.view2, mpin_factor(), d, nothrow);
-             co_return ec;
-         },
-         true},
-        {"trade token (logout)", [](const before& b, const fixture&) { return b.trade.token; }, route::logout,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec] = co_await c.async_logout(b.trade, d, nothrow);
-             co_return ec;
-         },
+        {"consumer key and secret in base64 (app token)", known("bW9jay1jb25zdW1lci1rZXk6bW9jay1jb25zdW1lci1zZWNyZXQ="),
+         route::app_token, password_login},
+        {"view token (OTP generation)", view_token, route::otp_generate, otp_generation, true},
+        {"OTP (second factor)", known(fx.otp), route::second_factor, otp_second_factor, true},
+        {"view token (second factor)", view_token, route::second_factor, otp_second_factor, true},
+        {"MPIN (second factor)", known(fx.mpin), route::second_factor, mpin_second_factor, true},
+        {"trade token (logout)", [](const before& b, const fixture&) { return b.trade.token; }, route::logout, logout,
          true},
         {"TOTP code (TOTP login)", [](const before& b, const fixture&) { return std::string(b.totp.totp.reveal()); },
-         route::totp_login,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_totp_login(b.totp, d, nothrow);
-             co_return ec;
-         }},
-        {"MPIN (TOTP validation)", [](const before&, const fixture&) { return fx.mpin; }, route::totp_validate,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_totp_validate(b.view, neo::secret{fx.mpin}, d, nothrow);
-             co_return ec;
-         },
-         false, true},
-        {"view token (TOTP validation)", [](const before& b, const fixture&) { return b.view.token; },
-         route::totp_validate,
-         [](neo::client& c, const before& b, neo::diagnostics& d) -> step_result {
-             auto [ec, s] = co_await c.async_totp_validate(b.view, neo::secret{fx.mpin}, d, nothrow);
-             co_return ec;
-         },
-         false, true},
+         route::totp_login, totp_login},
+        {"MPIN (TOTP validation)", known(fx.mpin), route::totp_validate, totp_validation, false, true},
+        {"view token (TOTP validation)", view_token, route::totp_validate, totp_validation, false, true},
     };
 }
 

@@ -21,28 +21,29 @@
 #include <boost/asio/detail/config.hpp>
 #include <boost/beast/core/detail/config.hpp>
 
+// The symbol of one way: NEO_DETAIL_LINK_CHECK_NAME(ON, OFF) is
+// neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed.
+#define NEO_DETAIL_LINK_CHECK_NAME(asio, beast) \
+    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_##asio##_and_NEO_BEAST_SEPARATE_COMPILATION_##beast##_is_needed
+
+// The caller's way, from its own macros.
 #if defined(BOOST_ASIO_HEADER_ONLY) && defined(BOOST_BEAST_HEADER_ONLY)
-#define NEO_DETAIL_LINK_CHECK \
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed
+#define NEO_DETAIL_LINK_CHECK NEO_DETAIL_LINK_CHECK_NAME(OFF, OFF)
 #elif defined(BOOST_ASIO_HEADER_ONLY)
-#define NEO_DETAIL_LINK_CHECK \
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed
+#define NEO_DETAIL_LINK_CHECK NEO_DETAIL_LINK_CHECK_NAME(OFF, ON)
 #elif defined(BOOST_BEAST_HEADER_ONLY)
-#define NEO_DETAIL_LINK_CHECK \
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed
+#define NEO_DETAIL_LINK_CHECK NEO_DETAIL_LINK_CHECK_NAME(ON, OFF)
 #else
-#define NEO_DETAIL_LINK_CHECK \
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed
+#define NEO_DETAIL_LINK_CHECK NEO_DETAIL_LINK_CHECK_NAME(ON, ON)
 #endif
 
 NEO_VISIBLE_BEGIN
 extern "C" {
 // The four ways; the library defines the one (static) or the ones (shared) it can serve.
-extern const int
-    neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed;
-extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_OFF_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed;
-extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_OFF_is_needed;
-extern const int neo_login_built_with_NEO_ASIO_SEPARATE_COMPILATION_ON_and_NEO_BEAST_SEPARATE_COMPILATION_ON_is_needed;
+extern const int NEO_DETAIL_LINK_CHECK_NAME(OFF, OFF);
+extern const int NEO_DETAIL_LINK_CHECK_NAME(OFF, ON);
+extern const int NEO_DETAIL_LINK_CHECK_NAME(ON, OFF);
+extern const int NEO_DETAIL_LINK_CHECK_NAME(ON, ON);
 }
 
 namespace neo::detail {

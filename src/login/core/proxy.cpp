@@ -54,10 +54,6 @@ const char* env(const char* upper, const char* lower) {
     return v && *v ? v : nullptr;
 }
 
-}  // namespace
-
-namespace {
-
 std::optional<boost::asio::ip::address> ip_literal(std::string_view s) {
     boost::system::error_code ec;
     auto a = boost::asio::ip::make_address(std::string(s), ec);
@@ -96,7 +92,8 @@ std::pair<std::string_view, std::string_view> split_port(std::string_view entry)
         const auto close = entry.find(']');
         if (close == std::string_view::npos) return {entry, {}};
         const auto rest = entry.substr(close + 1);
-        return {entry.substr(1, close - 1), rest.size() > 1 && rest.front() == ':' ? rest.substr(1) : std::string_view{}};
+        return {entry.substr(1, close - 1),
+                rest.size() > 1 && rest.front() == ':' ? rest.substr(1) : std::string_view{}};
     }
     const auto colon = entry.find(':');
     if (colon == std::string_view::npos || entry.find(':', colon + 1) != std::string_view::npos) return {entry, {}};
