@@ -23,8 +23,10 @@ if [ ! -f "$NEO_BUILD/build.ninja" ]; then
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   # Warnings are not errors here: sanitizers at -O1 make GCC report false ones inside Boost.
+  # -g1 (functions and lines: all a report needs) compiles a fifth faster than -g; the prefix map
+  # lets ccache reuse the objects of a checkout at another path (CI's fresh clones).
   cmake -S "$root" -B "$NEO_BUILD" -G Ninja -DCMAKE_CXX_COMPILER="$NEO_CXX" "${launcher[@]}" -DCMAKE_BUILD_TYPE=None \
-    -DCMAKE_CXX_FLAGS="-O1 -g -fno-omit-frame-pointer -Wno-mismatched-new-delete $flags" \
+    -DCMAKE_CXX_FLAGS="-O1 -g1 -fdebug-prefix-map=$root=. -fno-omit-frame-pointer -Wno-mismatched-new-delete $flags" \
     -DCMAKE_EXE_LINKER_FLAGS="$link" -DNEO_BUILD_TESTS=ON -DNEO_BUILD_EXAMPLES=OFF >&2
 fi
 # TSan runs integration tests only, so it builds only them.

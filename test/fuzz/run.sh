@@ -11,7 +11,10 @@ neo_packages+=(clang libclang-rt-14-dev)
 neo_install_missing
 
 mkdir -p "$out/obj"
-cxx=(clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# ccache when present, reusing the objects of a checkout at another path (the prefix map).
+launcher=()
+command -v ccache >/dev/null && launcher=(ccache)
+cxx=("${launcher[@]}" clang++ -std=c++20 -g -fdebug-prefix-map="$root"=. -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
      -I "$root/include" -I "$root/src" -DBOOST_ASIO_NO_DEPRECATED)
 # The sans-I/O part of the library: what parses what a server sends.
 objs=()
