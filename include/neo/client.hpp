@@ -43,6 +43,7 @@ using default_completion_token = boost::asio::deferred_t;
 
 namespace detail {
 struct NEO_HIDDEN client_impl;
+struct NEO_HIDDEN client_access;
 std::shared_ptr<client_impl> make_client_impl(boost::asio::any_io_executor ex, client_params params);
 void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnostics* diag, login_handler handler);
 
@@ -224,6 +225,7 @@ private:
                                                              token, diag);
     }
 
+    friend struct detail::client_access;
     std::shared_ptr<detail::client_impl> impl_{};
 };
 

@@ -4,6 +4,7 @@
 #include <neo/detail/config.hpp>
 
 #include <neo/client.hpp>
+#include <neo/api_call.hpp>
 #include <neo/diagnostics.hpp>
 #include <neo/login_request.hpp>
 #include <neo/secret.hpp>
@@ -60,18 +61,34 @@ struct session_manager_options {
     /// The callers waiting for a login get its session whatever its lifetime (nothing fresher
     /// exists). Keep it below the gateway's token lifetime. Default: 30 s.
     std::chrono::seconds min_validity{30};
-    /// When set: the session is saved there after each login (mode 0600, written to a uniquely
-    /// named temporary file, fsynced, renamed, then the directory fsynced), and on the first call
-    /// a saved session for the same user is used instead of logging in.
+    /// When set: the session is saved there after each login (mode 0600, written to a new file
+    /// with a random name, fsynced, renamed, then the directory fsynced), and on the first call a
+    /// saved session bound to what this manager is bound to is used instead of logging in.
     ///
-    /// The file is trusted only when it is a regular file (never a symbolic link, FIFO or device:
-    /// it is opened with O_NOFOLLOW|O_NONBLOCK and checked with fstat, so nothing blocks) owned
-    /// by the effective user with no group or other permission bits, in a directory no other
-    /// user can write to (a sticky directory such as /tmp is fine). A session without an `exp`,
-    /// with an implausible one (over a year ahead) or with less than `min_validity` left is not
-    /// reused. Whatever is refused (untrusted, corrupt, foreign, expired) is ignored with a
-    /// warning in the client's log and a fresh login follows. `invalidate()` removes the file.
-    /// Default: empty (no file).
+    /// Binding: the file (format `neo-session/2`) records the gateway's environment (uat, prod,
+    /// or another origin), the origin of every host of the login, generation 2's `baseUrl`, the
+    /// generation, the identity and an HMAC-SHA256 of the consumer key under a random salt (never
+    /// the key). A saved session bound to anything else is ignored with a warning that names what
+    /// differs ("saved for gateway uat, this is prod"); none of it is sent anywhere.
+    ///
+    /// Across processes: a login is single flight across processes too. An advisory lock
+    /// (`flock` on `<session_file>.lock`, trusted by the same rules) is held from the decision
+    /// to log in until the new session is saved; a process that finds it held waits (attempts on
+    /// a timer, never blocking the event loop, within the client's `retry.deadline`, else
+    /// `errc::deadline_exceeded`), then uses what the holder saved, logging in itself only if
+    /// nothing usable is there. A holder that dies releases the lock.
+    ///
+    /// Trust, by descriptor: the directory is opened once (O_DIRECTORY|O_NOFOLLOW) and checked
+    /// with fstat (owned by us or root, no other user can write to it unless it is sticky, as
+    /// /tmp); the file is opened, created, renamed and removed relative to it, and trusted only
+    /// when it is a regular file with one link, owned by the effective user, with no group or
+    /// other permission bits (opened with O_NOFOLLOW|O_NONBLOCK: nothing blocks). A save never
+    /// replaces what is not such a file (a FIFO, a device, a symbolic link): it fails with a
+    /// warning and the login's result still reaches its callers. The components above the
+    /// directory are the user's choice. A session without an `exp`, with an implausible one
+    /// (over a year ahead) or with less than `min_validity` left is not reused. Whatever is
+    /// refused is ignored with a warning in the client's log and a fresh login follows.
+    /// `invalidate()` removes the file. Default: empty (no file).
     std::string session_file{};
 };
 
@@ -141,8 +158,21 @@ public:
     }
 
     /// Forgets the current session (and removes the session file): the next call logs in.
-    /// For when a later call learns that the gateway revoked the session.
+    /// Prefer `invalidate(const session&)` when a later call learns that the gateway revoked the
+    /// session: this form also throws away a session that was renewed meanwhile.
     void invalidate();
+
+    /// Forgets `rejected` only if it is still the current session (and removes the session file
+    /// only if the file still holds it): any number of callers that report the same rejected
+    /// session cause one new login, and a session renewed meanwhile is kept. A session reported
+    /// rejected is never handed out again, even by another process's file. Use
+    /// `neo::judge_api_answer` to decide whether an answer means the session is gone.
+    void invalidate(const session& rejected);
+
+    /// What a later Neo API call needs from `s` (a session this manager handed out): the headers
+    /// the official SDK sends, in its generation, and the base URL to send them to. See
+    /// `neo::api_headers`.
+    api_headers headers_for(const session& s) const;
 
     /// How many logins this manager has started (each a whole flow), for tests and metrics.
     std::size_t logins_started() const noexcept;

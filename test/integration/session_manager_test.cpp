@@ -12,6 +12,9 @@
 
 #include <neo/detail/request.hpp>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,16 +48,21 @@ std::int64_t unix_now() {
         .count();
 }
 
-// A session file's text for `ucc` whose token carries `claims` (a JSON object).
-std::string saved_file(const std::string& ucc, const std::string& claims) {
-    auto b64 = [](const std::string& s) {
-        auto t = neo::detail::base64_encode(s);
-        while (!t.empty() && t.back() == '=') t.pop_back();
-        for (auto& c : t) c = c == '+' ? '-' : c == '/' ? '_' : c;
-        return t;
-    };
-    return R"({"format":"neo-session/1","who":"totp:)" + ucc + R"(","data":{"token":")" +
-           b64(R"({"alg":"RS256"})") + "." + b64(claims) + R"(.c2ln","sid":"x"}})";
+std::string b64url(const std::string& s) {
+    auto t = neo::detail::base64_encode(s);
+    while (!t.empty() && t.back() == '=') t.pop_back();
+    for (auto& c : t) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return t;
+}
+
+// A session file's text (format 2) with the given binding object whose token carries `claims`
+// (a JSON object); `base_url` goes into the data (and must match the binding's to be used).
+std::string saved_file(const boost::json::object& binding, const std::string& claims,
+                       const std::string& base_url = "") {
+    boost::json::object data{{"token", b64url(R"({"alg":"RS256"})") + "." + b64url(claims) + ".c2ln"}, {"sid", "x"}};
+    if (!base_url.empty()) data["baseUrl"] = base_url;
+    return boost::json::serialize(
+        boost::json::object{{"format", "neo-session/2"}, {"binding", binding}, {"data", std::move(data)}});
 }
 
 struct temp_file {
@@ -67,7 +75,7 @@ struct temp_file {
     }
     ~temp_file() {
         std::remove(path.c_str());
-        std::remove((path + ".tmp").c_str());
+        std::remove((path + ".lock").c_str());
     }
     static int& counter() {
         static int n = 0;
@@ -343,8 +351,9 @@ BOOST_FIXTURE_TEST_CASE(persistence_round_trip, fixture) {
     struct stat st {};
     BOOST_REQUIRE(::stat(file.path.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600);
+    const auto name = std::filesystem::path(file.path).filename().string();
     for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(file.path).parent_path()))
-        BOOST_TEST(e.path().string().rfind(file.path + ".tmp", 0) != 0, e.path());  // no temporary left
+        BOOST_TEST(e.path().filename().string().rfind("." + name + ".tmp", 0) != 0, e.path());  // no temporary left
     BOOST_TEST(reused.token == saved.token);
     BOOST_TEST(reused.sid == saved.sid);
     BOOST_TEST(reused.base_url == saved.base_url);
@@ -352,37 +361,99 @@ BOOST_FIXTURE_TEST_CASE(persistence_round_trip, fixture) {
     BOOST_TEST(count(route::totp_login) == 1u);
 }
 
-BOOST_FIXTURE_TEST_CASE(corrupt_foreign_or_expired_files_are_ignored, fixture) {
+namespace {
+
+struct bad_file_row {
+    std::string content;
+    std::string why;  // in the warning
+};
+
+// Files that are trusted (ours, 0600) but must not be used, made from a genuine file's binding.
+std::vector<bad_file_row> bad_file_rows(const boost::json::object& genuine) {
+    const auto binding = genuine.at("binding").as_object();
+    const std::string base_url(genuine.at("data").at("baseUrl").as_string());
+    auto with = [&](const char* key, boost::json::value v) {
+        auto b = binding;
+        b[key] = std::move(v);
+        return b;
+    };
+    const std::string good_exp = R"({"exp":)" + std::to_string(unix_now() + 3600) + "}";
+    return {
+        {"garbage{", "not a JSON object"},
+        {std::string(70 * 1024, ' '), "larger than"},
+        {R"({"format":"neo-session/1","who":"totp:TESTYA24","data":{"token":"a.b.c","sid":"x"}})",
+         "saved in an older format (neo-session/1)"},
+        {saved_file(with("environment", "uat"), good_exp, base_url), "saved for gateway uat, this is other"},
+        {saved_file(with("environment", "prod"), good_exp, base_url), "saved for gateway prod, this is other"},
+        {saved_file(with("origins", boost::json::array{"https://127.0.0.1:1"}), good_exp, base_url),
+         "saved for https://127.0.0.1:1, this is https://127.0.0.1:"},
+        {saved_file(with("generation", 1), good_exp, base_url), "saved by a generation 1 login, this is generation 2"},
+        {saved_file(with("identity", boost::json::object{{"mobile", binding.at("identity").at("mobile")}, {"ucc", "OTHER"}}),
+                    good_exp, base_url),
+         "saved for another user (UCC)"},
+        {saved_file(with("consumer_key_hmac_sha256", boost::json::string(64, '0')), good_exp, base_url),
+         "saved for another application (consumer key)"},
+        {saved_file(binding, good_exp, "https://elsewhere.example"), "its base URL is not the one its binding records"},
+        // no exp; an implausible exp (year 2100); exp in 2001; exp in 10 s, below min_validity
+        {saved_file(binding, R"({"sub":"TESTYA24"})", base_url), "the token has no expiry"},
+        {saved_file(binding, R"({"exp":4102444800})", base_url), "implausible"},
+        {saved_file(binding, R"({"exp":1000000000})", base_url), "expired or is about to"},
+        {saved_file(binding, R"({"exp":)" + std::to_string(unix_now() + 10) + "}", base_url), "expired or is about to"},
+    };
+}
+
+void plant(const std::string& path, const std::string& content) {
+    std::ofstream(path, std::ios::trunc) << content;
+    ::chmod(path.c_str(), 0600);  // trusted: only the content is wrong
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(corrupt_foreign_unbound_or_expired_files_are_ignored, fixture) {
     temp_file file;
-    const std::vector<std::string> bad = {
-        "garbage{", R"({"format":"neo-session/1","who":"totp:SOMEONE","data":{"token":"a.b.c","sid":"x"}})",
-        // exp in 2001
-        R"({"format":"neo-session/1","who":"totp:TESTYA24","data":{"token":"eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjEwMDAwMDAwMDB9.c2ln","sid":"x"}})",
-        std::string(70 * 1024, ' '),
-        // no exp; an implausible exp (year 2100); exp in 10 s, below min_validity
-        saved_file("TESTYA24", "{\"sub\":\"TESTYA24\"}"),
-        saved_file("TESTYA24", "{\"exp\":4102444800}"),
-        saved_file("TESTYA24", "{\"exp\":" + std::to_string(unix_now() + 10) + "}")};
-    int logins = 0;
+    boost::json::object genuine;
+    std::vector<bad_file_row> rows;
+    std::vector<std::size_t> logins;
+    std::vector<std::vector<std::string>> logs;
+    std::size_t reused_logins = 99;
     run_coro([&]() -> asio::awaitable<void> {
-        for (const auto& content : bad) {
-            {
-                std::ofstream out(file.path, std::ios::trunc);
-                out << content;
-            }
-            ::chmod(file.path.c_str(), 0600);  // trusted: only the content is wrong
+        // A genuine file first: its binding is this manager's (gateway, generation 2, identity, key).
+        {
             neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
             co_await m.async_session();
-            logins += static_cast<int>(m.logins_started());
         }
-    });
-    BOOST_TEST(logins == 7);
-    int warnings = 0;
-    for (const auto& l : log_lines) warnings += l.find("ignoring the session file") != std::string::npos;
-    BOOST_TEST(warnings == 7);
-    for (const char* why : {"the token has no expiry", "implausible", "expired or is about to"})
-        BOOST_TEST(!log_free_of(why), why);
-    BOOST_TEST(file.read().find("neo-session/1") != std::string::npos);  // rewritten
+        genuine = boost::json::parse(file.read()).as_object();
+        rows = bad_file_rows(genuine);
+        for (const auto& r : rows) {
+            plant(file.path, r.content);
+            log_lines.clear();
+            neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
+            co_await m.async_session();
+            logins.push_back(m.logins_started());
+            logs.push_back(log_lines);
+        }
+        // The rows' control: the genuine file itself is used as it is.
+        plant(file.path, boost::json::serialize(genuine));
+        neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = file.path}};
+        co_await m.async_session();
+        reused_logins = m.logins_started();
+    }, 60s);
+    BOOST_TEST(genuine.at("format") == "neo-session/2");
+    BOOST_TEST(genuine.at("binding").at("base_url") == genuine.at("data").at("baseUrl"));
+    BOOST_TEST(boost::json::serialize(genuine).find(params().consumer_key) == std::string::npos);  // a digest only
+    BOOST_REQUIRE(logins.size() == rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        BOOST_TEST(logins[i] == 1u, rows[i].why);  // a fresh login each time
+        bool warned = false;
+        for (const auto& l : logs[i])
+            warned = warned || (l.find("ignoring the session file") != std::string::npos &&
+                                l.find(rows[i].why) != std::string::npos);
+        BOOST_TEST(warned, rows[i].why);
+    }
+    BOOST_TEST(reused_logins == 0u);
+    // Nothing of a refused session was sent: the mock saw one login per row and the genuine one.
+    BOOST_TEST(count(route::totp_login) == rows.size() + 1);
+    BOOST_TEST(count(route::totp_validate) == rows.size() + 1);
 }
 
 BOOST_FIXTURE_TEST_CASE(untrusted_session_files_are_refused_and_never_block, fixture) {
@@ -471,7 +542,7 @@ BOOST_FIXTURE_TEST_CASE(untrusted_session_files_are_refused_and_never_block, fix
             saved_token = (co_await m.async_session()).token;
         }
         content = good.read();
-        BOOST_REQUIRE(content.find("neo-session/1") != std::string::npos);
+        BOOST_REQUIRE(content.find("neo-session/2") != std::string::npos);
         for (const auto& r : rows) paths.push_back(r.make());
         for (std::size_t i = 0; i < rows.size(); ++i) {
             log_lines.clear();

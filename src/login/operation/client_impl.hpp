@@ -39,4 +39,9 @@ struct client_impl {
     bool resumption() const { return own_ctx && params.tls_session_resumption; }
 };
 
+// The library's way into a client's state (e.g. the session manager's post-login headers).
+struct client_access {
+    static client_impl& of(const client& c) { return *c.impl_; }
+};
+
 }  // namespace neo::detail

@@ -6,7 +6,10 @@
 #include <neo/totp.hpp>
 #include "common/deliver.hpp"
 #include "common/nothrow.hpp"
+#include "login/core/wipe_json.hpp"
+#include "login/operation/client_impl.hpp"
 
+#include "binding.hpp"
 #include "session_file.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,6 +21,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <list>
@@ -39,6 +47,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     std::variant<password_recipe, totp_recipe> recipe;
     std::optional<totp> codes;
     session_manager_options opts;
+    session_binding binding;
     asio::strand<asio::any_io_executor> strand;
     std::atomic<std::size_t> logins{0};
     std::atomic<std::uint64_t> next_id{1};
@@ -52,6 +61,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     std::chrono::seconds clock_offset{0};  // the gateway's clock minus ours, as last measured
     bool loaded = false;
     bool in_flight = false;
+    std::size_t revoked = 0;  // token_key of the last session reported rejected (never reused)
     struct waiter {
         std::uint64_t id;
         login_handler h;
@@ -63,19 +73,26 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     manager_impl(client c, std::variant<password_recipe, totp_recipe> r, session_manager_options o)
         : cl(std::move(c)), recipe(std::move(r)), opts(std::move(o)), strand(asio::make_strand(cl.get_executor())) {
         if (auto* t = std::get_if<totp_recipe>(&recipe); t && !t->totp_source) codes.emplace(t->totp_seed);
+        binding = make_binding();
     }
 
     void log(log_level l, const std::string& line) const {
         if (cl.params().logger.enabled(l)) cl.params().logger.log(l, detail::escape_text("session manager: " + line));
     }
 
-    // Who the session is for; persisted sessions of someone else are ignored.
-    std::string who() const {
-        if (const auto* t = std::get_if<totp_recipe>(&recipe)) return "totp:" + t->ucc.str();
+    // What every session of this manager is bound to (gateway, environment, generation,
+    // identity, application); a saved session bound to anything else is not used.
+    session_binding make_binding() const {
+        std::vector<std::pair<std::string, std::string>> id;
+        if (const auto* t = std::get_if<totp_recipe>(&recipe)) {
+            id = {{"mobile", normalize_mobile(t->mobilenumber)}, {"ucc", t->ucc.str()}};
+            return session_binding::of(cl.params().gateway, 2, std::move(id), cl.params().consumer_key);
+        }
         const auto& l = std::get<password_recipe>(recipe).login;
-        if (!l.mobilenumber.empty()) return "mobile:" + normalize_mobile(l.mobilenumber);
-        if (!l.pan.empty()) return "pan:" + normalize_pan(l.pan);
-        return "userid:" + l.userid.str();
+        if (!l.mobilenumber.empty()) id.emplace_back("mobile", normalize_mobile(l.mobilenumber));
+        if (!l.pan.empty()) id.emplace_back("pan", normalize_pan(l.pan));
+        if (!l.userid.empty()) id.emplace_back("userid", l.userid.str());
+        return session_binding::of(cl.params().gateway, 1, std::move(id), cl.params().consumer_key);
     }
 
     // Never handed out with less than min_validity left.
@@ -94,61 +111,96 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
 
     // ---- persistence -------------------------------------------------------------------------
 
-    void load_once() {
-        if (loaded) return;
-        loaded = true;
-        if (opts.session_file.empty()) return;
+    static constexpr const char* file_format = "neo-session/2";
+
+    struct saved_session {
+        session s;
+        bool awaiting_otp = false;
+    };
+
+    // The session saved in the file, when it is trusted, of this format, bound to what this
+    // manager is bound to, and still usable; else nothing (with a warning that says why).
+    std::optional<saved_session> read_file() {
+        if (opts.session_file.empty()) return std::nullopt;
         std::string text;
-        auto ignore = [&](const std::string& why) {
+        auto ignore = [&](const std::string& why) -> std::optional<saved_session> {
             log(log_level::warning, "ignoring the session file '" + opts.session_file + "': " + why);
+            return std::nullopt;
         };
-        if (auto why = read_trusted_file(opts.session_file, 64 * 1024, text); !why.empty()) {
+        if (auto why = session_directory(opts.session_file).read(64 * 1024, text); !why.empty()) {
             if (why != "absent") ignore(why);  // no file yet: nothing to say
-            return;
+            return std::nullopt;
         }
         boost::system::error_code jec;
         auto v = json::parse(text, jec);
         wipe(text);
+        wiping_value wipe_v{v};
         const auto* o = jec ? nullptr : v.if_object();
         if (!o) return ignore("not a JSON object");
         const auto* fmt = o->if_contains("format");
-        const auto* w = o->if_contains("who");
+        if (fmt && fmt->is_string() && fmt->get_string().starts_with("neo-session/") &&
+            fmt->get_string() != file_format)
+            return ignore("saved in an older format (" + std::string(std::string_view(fmt->get_string()).substr(0, 20)) +
+                          "), which records no binding to a gateway");
         const auto* d = o->if_contains("data");
-        if (!fmt || !fmt->is_string() || fmt->get_string() != "neo-session/1" || !d || !d->is_object())
+        const auto* b = o->if_contains("binding");
+        session_binding saved;
+        if (!fmt || !fmt->is_string() || fmt->get_string() != file_format || !d || !d->is_object() || !b ||
+            !session_binding::from_json(*b, saved))
             return ignore("not a saved neo session");
-        if (!w || !w->is_string() || w->get_string() != who()) return ignore("saved for another user");
+        if (auto why = binding.differs(saved, cl.params().consumer_key); !why.empty()) return ignore(why);
         const auto* stage = o->if_contains("stage");
         const bool awaiting_otp = stage && stage->is_string() && stage->get_string() == "otp";
         auto s = session_from_data(d->get_object());
         if (!s) return ignore("no token or sid");
+        if (s->base_url != saved.base_url) return ignore("its base URL is not the one its binding records");
         // A saved session must say when it ends, and the end must be plausible.
         const auto now = sys_clock::now();
         const auto exp = s->expires_at();
         if (!exp) return ignore("the token has no expiry");
         if (*exp > now + std::chrono::hours(24 * 366)) return ignore("the token's expiry is implausible");
         if (!usable(*s, now)) return ignore("the session has expired or is about to");
-        if (awaiting_otp) {
-            log(log_level::info, "reusing the saved view session that waits for its OTP");
-            pending_view = std::move(*s);
-            return;
+        return saved_session{std::move(*s), awaiting_otp};
+    }
+
+    // Takes what the file holds as the current (or pending) session; true when it held one.
+    bool adopt_file(const char* what) {
+        auto saved = read_file();
+        if (!saved) return false;
+        if (saved->awaiting_otp) {
+            log(log_level::info, std::string("reusing the ") + what + " view session that waits for its OTP");
+            pending_view = std::move(saved->s);
+            return false;  // its second factor is still to do
         }
-        log(log_level::info, "reusing the saved session");
-        current = std::move(*s);
+        log(log_level::info, std::string("reusing the ") + what + " session");
+        current = std::move(saved->s);
+        return true;
+    }
+
+    void load_once() {
+        if (loaded) return;
+        loaded = true;
+        adopt_file("saved");
     }
 
     // `awaiting_otp`: a view session whose OTP was sent, for the second factor of a later run.
     void save(const session& s, bool awaiting_otp = false) {
         if (opts.session_file.empty()) return;
-        json::object o{{"format", "neo-session/1"}, {"who", who()}, {"data", s.data}};
+        auto b = binding;
+        b.base_url = s.base_url;
+        json::object o{{"format", file_format}, {"binding", b.to_json()}, {"data", s.data}};
         if (awaiting_otp) o["stage"] = "otp";
         std::string text = json::serialize(o);
-        auto why = write_file_atomically(opts.session_file, text);
+        wiping_value wipe_o{o};
+        auto why = session_directory(opts.session_file).write(text);
         wipe(text);
         if (!why.empty()) log(log_level::warning, "cannot save the session to '" + opts.session_file + "': " + why);
     }
 
     void forget_file() {
-        if (!opts.session_file.empty()) ::unlink(opts.session_file.c_str());
+        if (opts.session_file.empty()) return;
+        if (auto why = session_directory(opts.session_file).remove(); !why.empty())
+            log(log_level::warning, "cannot remove the session file '" + opts.session_file + "': " + why);
     }
 
     // ---- the login flow ----------------------------------------------------------------------
@@ -156,7 +208,99 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     struct outcome {
         error_code ec;
         session s;
+        bool from_file = false;  // saved by another process while this one waited for the lock
     };
+
+    // ---- across processes: the lock file beside the session file ------------------------------
+
+    // Held (flock) from the decision to log in until the new session is saved; closing the
+    // descriptor (or the process dying) releases it.
+    struct file_lock {
+        int fd = -1;
+        file_lock() = default;
+        file_lock(const file_lock&) = delete;
+        file_lock& operator=(const file_lock&) = delete;
+        ~file_lock() {
+            if (fd >= 0) ::close(fd);
+        }
+    };
+
+    // Takes the lock without blocking the event loop: non-blocking attempts on a timer, within
+    // the client's deadline. A lock file that cannot be trusted or opened is logged and the login
+    // goes on without it (the session file itself is then refused by the same rules).
+    asio::awaitable<error_code> acquire(file_lock& l) {
+        std::string why;
+        l.fd = session_directory(opts.session_file).open_lock(why);
+        if (l.fd < 0) {
+            log(log_level::warning, "cannot lock the session file '" + opts.session_file + "' (" + why +
+                                        "): logging in without the lock");
+            co_return error_code{};
+        }
+        const auto budget = cl.params().retry.deadline;
+        const auto until = std::chrono::steady_clock::now() +
+                           (budget.count() > 0 ? std::chrono::milliseconds(budget) : std::chrono::hours(24));
+        asio::steady_timer t(strand);
+        for (bool said = false;;) {
+            if (::flock(l.fd, LOCK_EX | LOCK_NB) == 0) co_return error_code{};
+            if (errno == EINTR) continue;
+            if (errno != EWOULDBLOCK) {
+                log(log_level::warning, "cannot lock the session file '" + opts.session_file +
+                                            "': logging in without the lock");
+                co_return error_code{};
+            }
+            if (!said) {
+                said = true;
+                log(log_level::info, "another process holds the session file's lock: waiting for its login");
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (now >= until) co_return make_error_code(errc::deadline_exceeded);
+            t.expires_after(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20), until - now));
+            auto [ec] = co_await t.async_wait(nothrow);
+            if (ec) co_return ec;
+        }
+    }
+
+    // The whole login of `body` under the lock: first what another process may have saved while
+    // this one waited (used when it is fresh and not the session being replaced), else the login,
+    // saved before the lock is released.
+    asio::awaitable<outcome> under_lock(asio::awaitable<outcome> body, bool awaiting_otp,
+                                        std::optional<std::size_t> replacing) {
+        file_lock l;
+        if (!opts.session_file.empty()) {
+            if (auto ec = co_await acquire(l)) co_return outcome{ec, {}};
+            if (!awaiting_otp) {
+                if (auto saved = read_file(); saved && !saved->awaiting_otp && fresh(saved->s, sys_clock::now()) &&
+                                              (!replacing || token_key(saved->s) != *replacing) &&
+                                              token_key(saved->s) != revoked) {
+                    log(log_level::info, "reusing the session another process saved");
+                    co_return outcome{{}, std::move(saved->s), true};
+                } else if (saved && saved->awaiting_otp) {
+                    drop_pending();
+                    pending_view = std::move(saved->s);  // another process sent the OTP for it
+                }
+            }
+        }
+        ++logins;
+        auto o = co_await std::move(body);
+        if (!o.ec) save(o.s, awaiting_otp);
+        co_return o;
+    }
+
+    struct session_wiper {
+        session& s;
+        ~session_wiper() { wipe_session(s); }
+    };
+    void drop_pending() {
+        if (pending_view) wipe_session(*pending_view);
+        pending_view.reset();
+    }
+    void drop_current() {
+        if (current) wipe_session(*current);
+        current.reset();
+    }
+
+    // Tells sessions apart without keeping another copy of a token.
+    static std::size_t token_key(const session& s) { return std::hash<std::string>{}(s.token); }
 
     asio::awaitable<outcome> flow(diagnostics& d) {
         if (const auto* t = std::get_if<totp_recipe>(&recipe)) {
@@ -165,6 +309,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             req.ucc = t->ucc;
             req.totp = t->totp_source ? t->totp_source() : codes->code(clock_offset);
             auto [ec, view] = co_await cl.async_totp_login(req, d, nothrow);
+            session_wiper wipe_view{view};  // the internal view session leaves no copy
             if (d.clock_offset && *d.clock_offset != clock_offset) {
                 clock_offset = *d.clock_offset;
                 // Refused, and the gateway's moment has another code than the one sent: once more
@@ -188,6 +333,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         // A view session whose OTP was sent earlier (async_generate_otp): its second factor now.
         const bool resume = r.otp && pending_view && usable(*pending_view, sys_clock::now());
         session view;
+        session_wiper wipe_view{view};
         if (resume) {
             view = *pending_view;
         } else {
@@ -214,7 +360,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             co_return outcome{{}, std::move(view)};  // a view-only recipe
         }
         auto [ec2, trade] = co_await cl.async_session_2fa(view, std::move(f), d, nothrow);
-        if (!ec2) pending_view.reset();  // used; a wrong code leaves it for another try
+        if (!ec2) drop_pending();  // used; a wrong code leaves it for another try
         co_return outcome{ec2, std::move(trade)};
     }
 
@@ -226,18 +372,18 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (ec) co_return outcome{ec, {}};
         auto [gec] = co_await cl.async_generate_otp(view, d, nothrow);
         if (gec) co_return outcome{gec, {}};
+        drop_pending();
         pending_view = view;
-        save(view, true);
         log(log_level::info, "OTP sent; the view session waits for it");
         co_return outcome{{}, std::move(view)};
     }
 
-    void start_login(const char* why) {
+    void start_login(const char* why, std::optional<std::size_t> replacing = std::nullopt) {
         in_flight = true;
-        const auto n = ++logins;
-        log(log_level::info, std::string(why) + ": login #" + std::to_string(n));
+        log(log_level::info, std::string(why) + ": logging in");
         auto d = std::make_shared<diagnostics>();
-        asio::co_spawn(strand, flow(*d), [self = shared_from_this(), d](std::exception_ptr e, outcome o) {
+        asio::co_spawn(strand, under_lock(flow(*d), false, replacing),
+                       [self = shared_from_this(), d](std::exception_ptr e, outcome o) {
             if (e) o = outcome{errc::internal_error, {}};
             {
                 std::lock_guard lock(self->diag_mu);
@@ -262,7 +408,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*exp - sys_clock::now()).count()) +
                     " s";
         log(log_level::info, line + " (" + std::to_string(ws.size()) + " waiting)");
-        save(o.s);
+        drop_current();
         current = std::move(o.s);
         for (auto& w : ws) complete(std::move(w.h), {}, *current);
     }
@@ -271,12 +417,26 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         load_once();
         const auto now = sys_clock::now();
         if (current && usable(*current, now)) {
-            if (!fresh(*current, now) && !in_flight) start_login("renewing before expiry");
+            if (!fresh(*current, now) && !in_flight) start_login("renewing before expiry", token_key(*current));
             complete(std::move(h), {}, *current);
             return;
         }
         waiters.push_back(waiter{id, std::move(h)});
         if (!in_flight) start_login(current ? "the session has expired" : "no session");
+    }
+
+    // Forgets the session with this key if it is still the current one (and removes the file if
+    // it still holds it): any number of reports of one rejected session cause one new login.
+    void invalidate_if_current(std::size_t key) {
+        load_once();
+        revoked = key;
+        if (!current || token_key(*current) != key) {
+            log(log_level::debug, "a rejected session reported that is no longer the current one: nothing to do");
+            return;
+        }
+        drop_current();
+        if (auto saved = read_file(); saved && token_key(saved->s) == key) forget_file();
+        log(log_level::info, "session invalidated (rejected by the gateway)");
     }
 
     void cancel_waiter(std::uint64_t id) {
@@ -295,7 +455,7 @@ void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handl
     asio::post(impl->strand, [impl, h = std::move(h)]() mutable {
         impl->load_once();
         auto d = std::make_shared<diagnostics>();
-        asio::co_spawn(impl->strand, impl->otp_flow(*d),
+        asio::co_spawn(impl->strand, impl->under_lock(impl->otp_flow(*d), true, std::nullopt),
                        [impl, d, h = std::move(h)](std::exception_ptr e, manager_impl::outcome o) mutable {
                            if (e) o = manager_impl::outcome{errc::internal_error, {}};
                            {
@@ -336,11 +496,38 @@ session_manager::executor_type session_manager::get_executor() const noexcept {
 
 void session_manager::invalidate() {
     boost::asio::post(impl_->strand, [self = impl_] {
-        self->current.reset();
-        self->pending_view.reset();
+        if (self->current) self->revoked = detail::manager_impl::token_key(*self->current);
+        self->drop_current();
+        self->drop_pending();
         self->forget_file();
         self->log(log_level::info, "session invalidated");
     });
+}
+
+void session_manager::invalidate(const session& rejected) {
+    boost::asio::post(impl_->strand, [self = impl_, key = detail::manager_impl::token_key(rejected)] {
+        self->invalidate_if_current(key);
+    });
+}
+
+api_headers session_manager::headers_for(const session& s) const {
+    const auto& p = impl_->cl.params();
+    api_headers h;
+    if (std::holds_alternative<totp_recipe>(impl_->recipe)) {
+        h.base_url = s.base_url;
+        while (!h.base_url.empty() && h.base_url.back() == '/') h.base_url.pop_back();
+        h.fields = {{"Authorization", p.consumer_key}, {"Sid", s.sid}, {"Auth", s.token}};
+        return h;
+    }
+    h.base_url = detail::origin_of(p.gateway.login);
+    auto bearer = p.access_token.empty()
+                      ? detail::client_access::of(impl_->cl).app_token.get(std::chrono::steady_clock::now())
+                      : p.access_token;
+    h.fields = {{"Authorization", "Bearer " + std::string(bearer.reveal())},
+                {"Sid", s.sid},
+                {"Auth", s.token},
+                {"neo-fin-key", p.neo_fin_key}};
+    return h;
 }
 
 diagnostics session_manager::last_diagnostics() const {
