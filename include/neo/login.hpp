@@ -1,6 +1,7 @@
 // neo/login.hpp: the whole public API of the login client.
 #pragma once
 
+#include <neo/api_call.hpp>
 #include <neo/async_login.hpp>
 #include <neo/client.hpp>
 #include <neo/client_params.hpp>

@@ -379,6 +379,10 @@ std::vector<std::string> gateway::issued_tokens() const {
     return impl_->backend.issued_tokens();
 }
 
+std::size_t gateway::revoke_sessions() {
+    return impl_->backend.revoke_all();
+}
+
 std::size_t gateway::live_sessions() const {
     return impl_->backend.live_sessions();
 }

@@ -90,7 +90,7 @@ std::vector<answer> parse_answer_list(std::string_view list) {
 
 route route_from_name(std::string_view name) {
     for (auto r : {route::app_token, route::login, route::otp_generate, route::second_factor, route::logout,
-                   route::totp_login, route::totp_validate})
+                   route::totp_login, route::totp_validate, route::limits})
         if (name == to_string(r)) return r;
     throw std::invalid_argument("unknown route '" + std::string(name.substr(0, 64)) + "'");
 }

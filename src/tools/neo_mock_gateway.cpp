@@ -14,6 +14,7 @@
 #include <vector>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -23,7 +24,9 @@ namespace {
 
 const char* const usage = R"(usage: neo-mock-gateway [options]
 Serves the Kotak Neo login family over TLS on loopback, with a throwaway CA, until SIGINT/SIGTERM.
-Prints port=, origin= and ca_file= lines on stdout once it listens.
+Prints port=, origin= and ca_file= lines on stdout once it listens. SIGUSR1 revokes every live
+session (later calls of the protected route, limits, get the gateway's rejections) and prints
+revoked=N.
 
   --address A          (127.0.0.1)       --port N (0: any free port)
   --ca-file PATH       where to write the CA: a new file, never an existing one or a link
@@ -32,7 +35,7 @@ Prints port=, origin= and ca_file= lines on stdout once it listens.
                        also stall, close, close_mid_answer)
   --app-token LIST     the same for the OAuth2 endpoint
   --answers ROUTE=LIST the same for any route: otp_generate, second_factor, logout, totp_login,
-                       totp_validate (repeatable)
+                       totp_validate, limits (repeatable)
   --connections LIST   faults for the next connections: close_before_tls, stall_before_tls, none
   --scenario FILE      all of the above as JSON (see neo/mock/scenario.hpp)
   --rate-limit N       logins per token per second before 429 (0: off)
@@ -177,6 +180,7 @@ int main(int argc, char** argv) {
             if (!::mkdtemp(dir)) throw std::runtime_error("cannot create a private directory for the CA file");
             ca_file = std::string(dir) + "/ca.pem";
         }
+        boost::asio::signal_set revoke(io, SIGUSR1);  // before the first line is printed
         g.write_ca_file(ca_file);
         // The fixture is public test data (not a secret of anyone's): print what a client needs.
         std::cout << "port=" << g.port() << "\norigin=" << g.origin() << "\nca_file=" << ca_file
@@ -186,7 +190,17 @@ int main(int argc, char** argv) {
         signals.async_wait([&](boost::system::error_code, int) {
             g.stop();
             if (px) px->stop();
+            revoke.cancel();
         });
+        // SIGUSR1: revoke every live session (the gateway ending them elsewhere); says how many.
+        std::function<void()> on_revoke = [&] {
+            revoke.async_wait([&](boost::system::error_code ec, int) {
+                if (ec) return;
+                std::cout << "revoked=" << g.revoke_sessions() << std::endl;
+                on_revoke();
+            });
+        };
+        on_revoke();
         io.run();
     } catch (const std::exception& e) {
         std::cerr << "neo-mock-gateway: " << e.what() << "\n";

@@ -26,7 +26,15 @@ namespace neo::mock {
 /// The endpoints the mock serves (both environments' paths). The login path serves the second
 /// factor too: a request to it with a `sid` or `Auth` header, or an `otp` or `userId` in its
 /// body, is routed as `second_factor`.
-enum class route { app_token, login, unknown, otp_generate, second_factor, logout, totp_login, totp_validate };
+/// `limits` is the one protected read route after the login, as the official SDKs call it:
+/// generation 1 `POST /Orders/2.0/quick/user/limits?sId=<hsServerId>` (UAT:
+/// `/orderapi/1.0/quick/user/limits`) with `Authorization: Bearer <app token>`, `Sid`, `Auth` and
+/// `neo-fin-key`; generation 2 `POST <baseUrl>/quick/user/limits` with `Sid` and `Auth` (and
+/// `Authorization`, when sent, the consumer key). Both send `jData=<JSON>` as
+/// application/x-www-form-urlencoded. A session the mock does not know (expired, logged out,
+/// revoked) gets the gateway's rejections: generation 1 HTTP 401 with the `900901` shape,
+/// generation 2 HTTP 200 with `{"stCode":100022,"errMsg":"invalid session token",...}`.
+enum class route { app_token, login, unknown, otp_generate, second_factor, logout, totp_login, totp_validate, limits };
 const char* to_string(route r) noexcept;
 
 /// Misbehaviour at the connection level.
@@ -180,8 +188,12 @@ public:
     /// Forgets records, scripts and counters only: tokens and sessions issued stay valid.
     void reset_counters();
 
-    /// Sessions (view and trade) currently live: issued, not expired, not logged out.
+    /// Sessions (view and trade) currently live: issued, not expired, not logged out, not revoked.
     std::size_t live_sessions() const;
+    /// Revokes every live session, as the gateway does when a session is ended elsewhere: later
+    /// calls with them get the rejection shapes (see `route::limits`), and they count as neither
+    /// live nor logged out. Returns how many were revoked. (`neo-mock-gateway` does this on SIGUSR1.)
+    std::size_t revoke_sessions();
     /// Every token the mock has issued (app, view and trade tokens), e.g. to check that none of
     /// them reached a log.
     std::vector<std::string> issued_tokens() const;

@@ -28,6 +28,8 @@ const char* to_string(route r) noexcept {
             return "totp_login";
         case route::totp_validate:
             return "totp_validate";
+        case route::limits:
+            return "limits";
     }
     return "?";
 }
@@ -121,6 +123,10 @@ route route_of(const request_t& req) {
     if (target == "/login/1.0/logout" || target == "/api/1.0/logout") return route::logout;
     if (target == "/login/1.0/tradeApiLogin") return route::totp_login;
     if (target == "/login/1.0/tradeApiValidate") return route::totp_validate;
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/quick/user/limits" || path == "/Orders/2.0/quick/user/limits" ||
+        path == "/orderapi/1.0/quick/user/limits")
+        return route::limits;
     return route::unknown;
 }
 

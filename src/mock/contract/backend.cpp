@@ -92,6 +92,15 @@ void backend::end_session(std::string_view sid) {
     if (auto it = sessions_.find(sid); it != sessions_.end()) sessions_.erase(it);
 }
 
+std::size_t backend::revoke_all() {
+    std::lock_guard lock(mu_);
+    std::size_t n = 0;
+    const auto now = steady::now();
+    for (const auto& [sid, live] : sessions_) n += now < live.expiry;
+    sessions_.clear();
+    return n;
+}
+
 void backend::otp_sent(const std::string& user) {
     std::lock_guard lock(mu_);
     otp_sent_[user] = true;

@@ -35,6 +35,8 @@ public:
     // The sid/Auth pair names a live session of this kind.
     bool session_valid(std::string_view sid, std::string_view auth, bool trade, bool gen2) const;
     void end_session(std::string_view sid);
+    // Ends every live session; returns how many.
+    std::size_t revoke_all();
     void otp_sent(const std::string& user);
     // True once per OTP sent to `user` when `otp` is the fixture's.
     bool take_otp(const std::string& user, std::string_view otp);

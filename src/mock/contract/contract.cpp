@@ -108,11 +108,44 @@ response_t second_factor(const request_t& req, const json::object& o, backend& b
     return ok(b.issue_session(true, false));
 }
 
+// The protected read route (gateway.hpp, route::limits): the headers each SDK sends, then the
+// session, then the form body.
+response_t limits(const request_t& req, backend& b) {
+    const auto& fx = b.params().fixture;
+    const std::string_view target = req.target();
+    const bool gen2 = target.substr(0, target.find('?')) == "/quick/user/limits";
+    const std::string auth(req[http::field::authorization]);
+    if (gen2) {
+        if (!auth.empty() && auth != fx.consumer_key) return canned(401);
+    } else {
+        const std::string_view prefix = "Bearer ";
+        if (auth.rfind(prefix, 0) != 0 || !b.app_token_valid(auth.substr(prefix.size()))) return canned(401);
+        if (req["neo-fin-key"] != fx.neo_fin_key)
+            return make_response(401, error_array("10401", "Invalid or missing neo-fin-key"));
+    }
+    const auto sid = req["Sid"];
+    const auto token = req["Auth"];
+    if (sid.empty() || token.empty()) return make_response(400, gen2_error(400, "Required header not found."));
+    if (!b.session_valid(sid, token, true, gen2)) {
+        if (gen2) return make_response(200, gen2_failure(100022, "invalid session token"));
+        return canned(401);
+    }
+    if (req[http::field::content_type].substr(0, 33) != "application/x-www-form-urlencoded" ||
+        req.body().rfind("jData=", 0) != 0)
+        return make_response(400, gen2_error(400, "a form body with jData is required"));
+    return make_response(200, json::serialize(json::object{{"stat", "Ok"},
+                                                            {"stCode", 200},
+                                                            {"Net", "250000.00"},
+                                                            {"MarginUsed", "0.00"},
+                                                            {"CollateralValue", "0.00"}}));
+}
+
 }  // namespace
 
 response_t answer(const request_t& req, route r, backend& b) {
     if (r == route::unknown || req.method() != http::verb::post)
         return make_response(401, error_array("10401", "Verify resource and path of the request"));
+    if (r == route::limits) return limits(req, b);
     const std::string auth(req[http::field::authorization]);
     const auto& fx = b.params().fixture;
     const bool gen2 = r == route::totp_login || r == route::totp_validate;
