@@ -103,6 +103,15 @@ struct initiate_session_wait {
         start_session_wait(impl, login_handler(std::forward<Handler>(h)));
     }
 };
+void start_invalidation(const std::shared_ptr<manager_impl>& impl, std::size_t rejected, ack_handler h);
+std::size_t session_key(const session& s) noexcept;
+struct initiate_invalidation {
+    std::shared_ptr<manager_impl> impl{};
+    template <class Handler>
+    void operator()(Handler&& h, std::size_t rejected) const {
+        start_invalidation(impl, rejected, ack_handler(std::forward<Handler>(h)));
+    }
+};
 struct initiate_otp_generation {
     std::shared_ptr<manager_impl> impl{};
     template <class Handler>
@@ -168,6 +177,15 @@ public:
     /// rejected is never handed out again, even by another process's file. Use
     /// `neo::judge_api_answer` to decide whether an answer means the session is gone.
     void invalidate(const session& rejected);
+
+    /// As `invalidate(const session&)`, completing once it has taken effect (the session
+    /// forgotten, the file removed if it held it): for a program that ends right after, such as
+    /// a logout. Handler signature: `void(boost::system::error_code)` (never an error today).
+    template <class Token = default_completion_token>
+    auto async_invalidate(const session& rejected, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, ack_signature>(detail::initiate_invalidation{impl_}, token,
+                                                                 detail::session_key(rejected));
+    }
 
     /// What a later Neo API call needs from `s` (a session this manager handed out): the headers
     /// the official SDK sends, in its generation, and the base URL to send them to. See

@@ -106,22 +106,20 @@ asio::awaitable<int> run(cli_options& o, neo::client& c) {
     // reused when --session-file names one.
     error_code ec;
     neo::session trade;
-    {
-        auto v = recipe(o);
-        std::optional<neo::session_manager> m;
-        try {
-            if (auto* t = std::get_if<neo::totp_recipe>(&v))
-                m.emplace(c, std::move(*t), neo::session_manager_options{.session_file = o.session_file});
-            else
-                m.emplace(c, std::move(std::get<neo::password_recipe>(v)),
-                          neo::session_manager_options{.session_file = o.session_file});
-        } catch (const boost::system::system_error& e) {
-            std::cerr << "neo-login: " << e.what() << std::endl;
-            co_return exit_usage;
-        }
-        std::tie(ec, trade) = co_await m->async_session(nothrow);
-        if (ec) co_return report("login", ec, m->last_diagnostics());
+    auto v = recipe(o);
+    std::optional<neo::session_manager> m;
+    try {
+        if (auto* t = std::get_if<neo::totp_recipe>(&v))
+            m.emplace(c, std::move(*t), neo::session_manager_options{.session_file = o.session_file});
+        else
+            m.emplace(c, std::move(std::get<neo::password_recipe>(v)),
+                      neo::session_manager_options{.session_file = o.session_file});
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "neo-login: " << e.what() << std::endl;
+        co_return exit_usage;
     }
+    std::tie(ec, trade) = co_await m->async_session(nothrow);
+    if (ec) co_return report("login", ec, m->last_diagnostics());
 
     if (!o.logout) {
         print(trade);
@@ -133,7 +131,9 @@ asio::awaitable<int> run(cli_options& o, neo::client& c) {
         auto [lec] = co_await c.async_logout(trade, diag, nothrow);  // the client logs "logged out"
         if (lec) co_return report("logout", lec, diag);
     }
-    if (!o.session_file.empty()) std::remove(o.session_file.c_str());
+    // The session file goes with the session (removed through its directory's descriptor, and
+    // only when it is a session file of ours).
+    co_await m->async_invalidate(trade, nothrow);
     co_return exit_ok;
 }
 

@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -84,9 +86,14 @@ struct tool_env {
                 "5"};
     }
 
-    tool_result run(std::vector<std::string> args, std::vector<std::string> env = {"NEO_PASSWORD=mock-password"},
-                    const std::string& input = "") {
-        const std::string in = dir + "/in", out = dir + "/out", err = dir + "/err";
+    // A neo-login process started and not waited for; `tag` names its files.
+    struct started {
+        pid_t pid = 0;
+        std::string out, err;
+    };
+    started spawn(std::vector<std::string> args, std::vector<std::string> env, const std::string& input = "",
+                  const std::string& tag = "") {
+        const std::string in = dir + "/in" + tag, out = dir + "/out" + tag, err = dir + "/err" + tag;
         std::ofstream(in) << input;
         std::vector<std::string> argv_s{NEO_LOGIN_EXE};
         argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -101,16 +108,24 @@ struct tool_env {
         posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        pid_t pid = 0;
-        tool_result r;
-        const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+        started p{0, out, err};
+        const int rc = posix_spawn(&p.pid, argv[0], &fa, nullptr, argv.data(), envp.data());
         posix_spawn_file_actions_destroy(&fa);
         BOOST_REQUIRE(rc == 0);
-        r.status = wait_bounded(pid, std::chrono::steady_clock::now() + 30s);
-        r.out = slurp(out);
-        r.err = slurp(err);
+        return p;
+    }
+    tool_result finish(const started& p, std::chrono::steady_clock::time_point deadline) {
+        tool_result r;
+        r.status = wait_bounded(p.pid, deadline);
+        r.out = slurp(p.out);
+        r.err = slurp(p.err);
         neo_test::suite().text(r.err);  // the tool's stderr joins the whole-suite secret check
         return r;
+    }
+
+    tool_result run(std::vector<std::string> args, std::vector<std::string> env = {"NEO_PASSWORD=mock-password"},
+                    const std::string& input = "") {
+        return finish(spawn(std::move(args), std::move(env), input), std::chrono::steady_clock::now() + 30s);
     }
 };
 
@@ -554,6 +569,117 @@ BOOST_AUTO_TEST_CASE(through_a_proxy_with_its_exit_statuses) {
     auto foreign = t.run(t.base_args() + login + strings{"--local-address", "192.0.2.1"});
     BOOST_TEST(foreign.status == 2, foreign.err);
     BOOST_TEST(px.connections() == seen);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// One session file shared by processes (neo-login through the session manager): single flight
+// across processes under the lock file, a dead holder, a waiter's deadline, and the binding to
+// the gateway the session came from.
+BOOST_AUTO_TEST_SUITE(session_file_processes)
+
+using strings = std::vector<std::string>;
+
+namespace {
+
+strings gen2_args(tool_env& t, const std::string& file) {
+    return {"--gateway",  t.mock.origin(), "--ca-file", t.ca_file,        "--mobilenumber",
+            "9999999908", "--ucc",         "TESTYA24",  "--session-file", file};
+}
+
+strings gen2_env() {
+    return {"NEO_TOTP_SECRET=" + neo::mock::fixture{}.totp_secret, "NEO_MPIN=123456",
+            "NEO_CONSUMER_KEY=mock-consumer-key"};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(eight_processes_started_at_once_log_in_once) {
+    tool_env t;
+    const std::string file = t.dir + "/session.json";
+    std::vector<tool_env::started> ps;
+    for (int i = 0; i < 8; ++i) ps.push_back(t.spawn(gen2_args(t, file), gen2_env(), "", std::to_string(i)));
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    std::set<std::string> tokens;
+    for (const auto& p : ps) {
+        auto r = t.finish(p, until);
+        BOOST_TEST(r.status == 0, r.err);
+        if (r.status == 0) tokens.insert(std::string(boost::json::parse(r.out).at("token").as_string()));
+    }
+    BOOST_TEST(t.mock.request_count(route::totp_login) == 1u);
+    BOOST_TEST(t.mock.request_count(route::totp_validate) == 1u);
+    BOOST_TEST(tokens.size() == 1u);  // every process has the one session
+}
+
+BOOST_AUTO_TEST_CASE(a_lock_holder_killed_mid_login_releases_the_lock) {
+    tool_env t;
+    const std::string file = t.dir + "/session.json";
+    // The first login hangs for 20 s: its process holds the lock meanwhile.
+    t.mock.script(route::totp_login, {neo::mock::answer{.status = 200, .delay = 20s}});
+    auto holder = t.spawn(gen2_args(t, file), gen2_env(), "", "holder");
+    const auto t0 = std::chrono::steady_clock::now();
+    while (t.mock.request_count(route::totp_login) == 0 && std::chrono::steady_clock::now() - t0 < 10s)
+        std::this_thread::sleep_for(5ms);
+    BOOST_REQUIRE(t.mock.request_count(route::totp_login) == 1u);  // in the middle of its login
+    ::kill(holder.pid, SIGKILL);
+    int ws = 0;
+    ::waitpid(holder.pid, &ws, 0);
+    const auto t1 = std::chrono::steady_clock::now();
+    auto next = t.run(gen2_args(t, file) + strings{"--deadline-ms", "10000"}, gen2_env());
+    const auto took = std::chrono::steady_clock::now() - t1;
+    BOOST_TEST(next.status == 0, next.err);
+    BOOST_TEST(took < 10s);
+    BOOST_TEST(t.mock.request_count(route::totp_login) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_waiter_whose_deadline_passes_fails_with_deadline_exceeded) {
+    tool_env t;
+    const std::string file = t.dir + "/session.json";
+    // Another process's lock, as it would hold it (flock on the lock file beside the session file).
+    const int fd = ::open((file + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    BOOST_REQUIRE(fd >= 0);
+    BOOST_REQUIRE(::flock(fd, LOCK_EX) == 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = t.run(gen2_args(t, file) + strings{"--deadline-ms", "800"}, gen2_env());
+    const auto took = std::chrono::steady_clock::now() - t0;
+    ::close(fd);
+    BOOST_TEST(r.status == 7, r.err);  // deadline
+    BOOST_TEST(took >= 800ms);
+    BOOST_TEST(took < 5s);
+    BOOST_TEST(t.mock.request_count(route::totp_login) == 0u);  // it never logged in beside the holder
+    BOOST_TEST(r.err.find("another process holds the session file's lock") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_session_saved_for_one_gateway_is_never_used_or_sent_with_another) {
+    tool_env a, b;
+    const std::string file = a.dir + "/session.json";
+    auto first = a.run(gen2_args(a, file), gen2_env());
+    BOOST_REQUIRE(first.status == 0);
+    const std::string a_token(boost::json::parse(first.out).at("token").as_string());
+    // The same file and identity, another gateway: B logs in itself; A's session is not printed.
+    strings to_b = gen2_args(a, file);
+    to_b[1] = b.mock.origin();
+    to_b[3] = b.ca_file;
+    auto second = b.run(to_b, gen2_env());
+    BOOST_TEST(second.status == 0, second.err);
+    BOOST_TEST(second.out.find(a_token) == std::string::npos);
+    BOOST_TEST(b.mock.request_count(route::totp_login) == 1u);
+    BOOST_TEST(second.err.find("saved for " + a.mock.origin() + ", this is " + b.mock.origin()) != std::string::npos,
+               second.err);
+
+    // Generation 1: a view session that waits for its OTP, saved against A, is not completed on B:
+    // B never receives A's view token.
+    const std::string otp_file = a.dir + "/otp.json";
+    const strings who = {"--mobilenumber", "9999999908", "--session-file", otp_file};
+    auto gen = a.run(a.base_args() + who + strings{"--generate-otp"});
+    BOOST_REQUIRE(gen.status == 0);
+    const std::string view_token(boost::json::parse(gen.out).at("token").as_string());
+    strings b_args = b.base_args() + who + strings{"--otp", "4321"};
+    auto otp_on_b = b.run(b_args);
+    BOOST_TEST(otp_on_b.status != 0);  // B sent no OTP for this login: its code is refused
+    for (const auto& req : b.mock.requests())
+        for (const auto& [k, v] : req.headers) BOOST_TEST(v.find(view_token) == std::string::npos, k);
+    BOOST_TEST(otp_on_b.err.find("saved for " + a.mock.origin()) != std::string::npos, otp_on_b.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -300,7 +300,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     }
 
     // Tells sessions apart without keeping another copy of a token.
-    static std::size_t token_key(const session& s) { return std::hash<std::string>{}(s.token); }
+    static std::size_t token_key(const session& s) noexcept { return std::hash<std::string_view>{}(s.token); }
 
     asio::awaitable<outcome> flow(diagnostics& d) {
         if (const auto* t = std::get_if<totp_recipe>(&recipe)) {
@@ -464,6 +464,17 @@ void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handl
                            }
                            impl->complete(std::move(h), o.ec, std::move(o.s));
                        });
+    });
+}
+
+std::size_t session_key(const session& s) noexcept {
+    return manager_impl::token_key(s);
+}
+
+void start_invalidation(const std::shared_ptr<manager_impl>& impl, std::size_t rejected, ack_handler h) {
+    asio::post(impl->strand, [impl, rejected, h = std::move(h)]() mutable {
+        impl->invalidate_if_current(rejected);
+        common::deliver(std::move(h), impl->cl.get_executor(), error_code{});
     });
 }
 
