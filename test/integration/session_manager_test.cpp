@@ -499,6 +499,17 @@ BOOST_FIXTURE_TEST_CASE(untrusted_session_files_are_refused_and_never_block, fix
              BOOST_REQUIRE(::mkfifo((dir + "/fifo").c_str(), 0600) == 0);
              return dir + "/fifo";
          }},
+        {"more than one link", [&] {
+             plant(dir + "/linked");
+             BOOST_REQUIRE(::link((dir + "/linked").c_str(), (dir + "/second-name").c_str()) == 0);
+             return dir + "/linked";
+         }},
+        {"its directory is not a directory (or is a symbolic link)", [&] {
+             BOOST_REQUIRE(::mkdir((dir + "/real-dir").c_str(), 0700) == 0);
+             plant(dir + "/real-dir/s");
+             BOOST_REQUIRE(::symlink((dir + "/real-dir").c_str(), (dir + "/dir-link").c_str()) == 0);
+             return dir + "/dir-link/s";
+         }},
         {"not a regular file", [&] {
              BOOST_REQUIRE(::mkdir((dir + "/adir").c_str(), 0700) == 0);
              return dir + "/adir";
@@ -570,6 +581,62 @@ BOOST_FIXTURE_TEST_CASE(untrusted_session_files_are_refused_and_never_block, fix
         BOOST_TEST(logged("ignoring the session file '" + paths[i] + "': "), why);
         BOOST_TEST(logged(why), why);
     }
+    std::system(("rm -rf " + dir).c_str());
+}
+
+// A save never replaces what is at the path unless it is a session file of ours: the login's
+// result still reaches the caller, with a warning, and the thing at the path is left as it was.
+BOOST_FIXTURE_TEST_CASE(a_save_never_replaces_what_is_not_a_session_file_of_ours, fixture) {
+    char tmpl[] = "/tmp/neo-save-test-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    struct row {
+        const char* name;
+        std::function<void(const std::string&)> make;
+        const char* why;
+    };
+    const std::vector<row> rows = {
+        {"fifo", [](const std::string& p) { BOOST_REQUIRE(::mkfifo(p.c_str(), 0600) == 0); }, "not a regular file"},
+        {"link", [&](const std::string& p) {
+             std::ofstream(dir + "/elsewhere") << "the user's own file";
+             BOOST_REQUIRE(::symlink((dir + "/elsewhere").c_str(), p.c_str()) == 0);
+         }, "symbolic link"},
+        {"dir", [](const std::string& p) { BOOST_REQUIRE(::mkdir(p.c_str(), 0700) == 0); }, "not a regular file"},
+        {"hardlink", [&](const std::string& p) {
+             std::ofstream(p) << "x";
+             ::chmod(p.c_str(), 0600);
+             BOOST_REQUIRE(::link(p.c_str(), (dir + "/other-name").c_str()) == 0);
+         }, "more than one link"},
+    };
+    std::vector<std::string> tokens(rows.size());
+    std::vector<std::vector<std::string>> logs(rows.size());
+    run_coro([&]() -> asio::awaitable<void> {
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto path = dir + "/" + rows[i].name;
+            rows[i].make(path);
+            log_lines.clear();
+            neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.session_file = path}};
+            tokens[i] = (co_await m.async_session()).token;
+            logs[i] = log_lines;
+        }
+    });
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto path = dir + "/" + rows[i].name;
+        BOOST_TEST(!tokens[i].empty(), rows[i].name);  // the login's result reached the caller
+        bool warned = false;
+        for (const auto& l : logs[i])
+            warned = warned || (l.find("cannot save the session to '" + path + "'") != std::string::npos &&
+                                l.find(rows[i].why) != std::string::npos);
+        BOOST_TEST(warned, rows[i].name);
+        struct stat st {};
+        BOOST_TEST(::lstat(path.c_str(), &st) == 0);
+    }
+    struct stat st {};
+    BOOST_TEST((::lstat((dir + "/fifo").c_str(), &st) == 0 && S_ISFIFO(st.st_mode)));
+    BOOST_TEST((::lstat((dir + "/link").c_str(), &st) == 0 && S_ISLNK(st.st_mode)));
+    std::ifstream in(dir + "/elsewhere");
+    BOOST_TEST(std::string(std::istreambuf_iterator<char>(in), {}) == "the user's own file");
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        BOOST_TEST(e.path().filename().string().find(".tmp.") == std::string::npos, e.path());  // none left
     std::system(("rm -rf " + dir).c_str());
 }
 
