@@ -56,6 +56,8 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
     // OpenSSL's 2 x 16 KiB record buffers are freed while a connection waits: memory per login
     // in flight is what an engine with many accounts pays.
     SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    // The decrypted answers (tokens) are wiped from OpenSSL's record buffers once read.
+    SSL_CTX_set_options(ctx->native_handle(), SSL_OP_CLEANSE_PLAINTEXT);
     ctx->set_verify_mode(ssl::verify_peer);
     try {
         if (!p.ca_file.empty()) ctx->load_verify_file(p.ca_file);
@@ -77,6 +79,9 @@ std::unique_ptr<ssl::context> make_tls_context(const client_params& p) {
 }
 
 bool prepare_connection(SSL* ssl, const std::string& host, bool host_is_ip, resume_slot* slot) {
+    // Also on a connection made from the caller's own context (client_params::tls_context),
+    // which is left as it is: the plaintext of what the gateway sends leaves no copy.
+    SSL_set_options(ssl, SSL_OP_CLEANSE_PLAINTEXT);
     // SNI and host name check for a DNS name, IP SAN check (no SNI) for an IP literal.
     if (!host_is_ip) {
         SSL_set_tlsext_host_name(ssl, host.c_str());

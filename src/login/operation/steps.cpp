@@ -2,6 +2,7 @@
 #include "steps.hpp"
 
 #include "attempts.hpp"
+#include "../core/wipe_json.hpp"
 
 #include <neo/detail/request.hpp>
 #include <neo/error.hpp>
@@ -32,6 +33,7 @@ asio::awaitable<std::pair<error_code, secret>> acquire_bearer(op_state& st) {
         std::int64_t expires_in = 3600;
         if (const auto* e = c.result.if_contains("expires_in"); e && e->is_int64() && e->get_int64() > 0)
             expires_in = e->get_int64();
+        wipe_json(c.result);  // the OAuth2 answer held the app token
         st.impl->app_token.put(bearer, expires_in, steady::now());
     }
     st.secrets.push_back(bearer);
