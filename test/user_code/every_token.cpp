@@ -49,6 +49,7 @@ asio::awaitable<void> default_token(neo::client& c, neo::session_manager& m, asi
     t = co_await c.async_totp_validate(v, neo::secret{"123456"}, d);
     t = co_await m.async_session();
     v = co_await m.async_generate_otp();
+    co_await m.async_invalidate(t);
     t = co_await neo::async_login(ex, c.params(), password_login());
     t = co_await neo::async_login(ex, c.params(), password_login(), d);
 }
@@ -73,6 +74,7 @@ asio::awaitable<void> with_token(neo::client& c, neo::session_manager& m, asio::
     (void)co_await c.async_totp_validate(v, neo::secret{"123456"}, d, token);
     (void)co_await m.async_session(token);
     (void)co_await m.async_generate_otp(token);
+    (void)co_await m.async_invalidate(v, token);
     (void)co_await neo::async_login(ex, c.params(), password_login(), token);
     (void)co_await neo::async_login(ex, c.params(), password_login(), d, token);
 }
@@ -122,12 +124,17 @@ int main() {
     c.async_totp_validate(v, neo::secret{"123456"}, on_session);
     m.async_session(on_session);
     m.async_generate_otp(on_session);
+    m.async_invalidate(v, on_ack);
+    m.invalidate(v);
+    (void)m.headers_for(v).find("Sid");
+    (void)neo::judge_api_answer(401, "");
     neo::async_login(ex, c.params(), password_login(), on_session);
 
     // Futures.
     std::future<neo::session> f1 = c.async_totp_login(totp_login(), asio::use_future);
     std::future<void> f2 = c.async_logout(v, asio::use_future);
     std::future<neo::session> f3 = m.async_session(asio::use_future);
+    std::future<void> f4 = m.async_invalidate(v, asio::use_future);
 
     io.run_for(std::chrono::seconds(5));
     mock.stop();
