@@ -86,6 +86,16 @@ inline neo::login_request good_request() {
     return {.mobilenumber = "9999999908", .password = "mock-password"};
 }
 
+/// The session manager's recipes for the mock's fixture user: generation 2 (TOTP seed and MPIN)
+/// and generation 1 (password, then the MPIN as the second factor).
+inline neo::totp_recipe totp_recipe() {
+    neo::mock::fixture fx;
+    return {.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp_seed = fx.totp_secret, .mpin = "123456"};
+}
+inline neo::password_recipe mpin_recipe() {
+    return {.login = good_request(), .mpin = "123456", .otp = {}};
+}
+
 struct login_result {
     boost::system::error_code ec;
     neo::session session;

@@ -15,19 +15,16 @@ using neo::mock::route;
 
 namespace {
 
-neo::totp_recipe gen2_recipe() {
-    neo::mock::fixture fx;
-    return {.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp_seed = fx.totp_secret, .mpin = "123456"};
-}
-
-neo::password_recipe gen1_recipe() {
-    return {.login = good_request(), .mpin = "123456", .otp = {}};
-}
-
 // The SDKs' paths: generation 2 after the session's baseUrl, generation 1 on the gateway's host
 // (prod paths, as the mock's client params use) with the server id.
 std::string limits_path(int generation, const neo::session& s) {
     return generation == 2 ? "/quick/user/limits" : "/Orders/2.0/quick/user/limits?sId=" + s.hs_server_id;
+}
+
+// A manager of the generation asked for, on the fixture's mock.
+neo::session_manager manager_of(int generation, fixture& f) {
+    return generation == 2 ? neo::session_manager{neo::client{f.io, f.params()}, totp_recipe()}
+                           : neo::session_manager{neo::client{f.io, f.params()}, mpin_recipe()};
 }
 
 struct engine_outcome {
@@ -43,8 +40,7 @@ BOOST_AUTO_TEST_SUITE(revocation)
 BOOST_AUTO_TEST_CASE(the_headers_are_the_sdks_and_the_mock_accepts_them_in_both_generations) {
     for (int generation : {1, 2}) {
         fixture f;
-        auto m = generation == 2 ? neo::session_manager{neo::client{f.io, f.params()}, gen2_recipe()}
-                                 : neo::session_manager{neo::client{f.io, f.params()}, gen1_recipe()};
+        auto m = manager_of(generation, f);
         neo::session s;
         neo::api_headers h;
         api_answer a;
@@ -82,8 +78,7 @@ BOOST_AUTO_TEST_CASE(the_headers_are_the_sdks_and_the_mock_accepts_them_in_both_
 BOOST_AUTO_TEST_CASE(a_revoked_session_is_rejected_in_the_gateways_shapes) {
     for (int generation : {1, 2}) {
         fixture f;
-        auto m = generation == 2 ? neo::session_manager{neo::client{f.io, f.params()}, gen2_recipe()}
-                                 : neo::session_manager{neo::client{f.io, f.params()}, gen1_recipe()};
+        auto m = manager_of(generation, f);
         api_answer a;
         std::size_t revoked = 0;
         f.run_coro([&]() -> asio::awaitable<void> {
@@ -110,8 +105,7 @@ BOOST_AUTO_TEST_CASE(a_revoked_session_is_rejected_in_the_gateways_shapes) {
 BOOST_AUTO_TEST_CASE(a_hundred_engines_that_see_the_rejection_cause_one_new_login) {
     for (int generation : {1, 2}) {
         fixture f;
-        auto m = generation == 2 ? neo::session_manager{neo::client{f.io, f.params()}, gen2_recipe()}
-                                 : neo::session_manager{neo::client{f.io, f.params()}, gen1_recipe()};
+        auto m = manager_of(generation, f);
         engine_outcome out;
         constexpr int n = 100;
         auto engine = [&]() -> asio::awaitable<void> {
@@ -159,7 +153,7 @@ BOOST_AUTO_TEST_CASE(a_hundred_engines_that_see_the_rejection_cause_one_new_logi
 }
 
 BOOST_FIXTURE_TEST_CASE(a_late_report_of_a_replaced_session_keeps_the_new_one, fixture) {
-    neo::session_manager m{neo::client{io, params()}, gen2_recipe()};
+    neo::session_manager m{neo::client{io, params()}, totp_recipe()};
     neo::session first, second, third;
     run_coro([&]() -> asio::awaitable<void> {
         first = co_await m.async_session();

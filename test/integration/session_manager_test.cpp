@@ -33,16 +33,6 @@ using neo::mock::route;
 
 namespace {
 
-
-neo::totp_recipe totp_recipe() {
-    neo::mock::fixture fx;
-    return {.mobilenumber = "9999999908", .ucc = "TESTYA24", .totp_seed = fx.totp_secret, .mpin = "123456"};
-}
-
-neo::password_recipe mpin_recipe() {
-    return {.login = good_request(), .mpin = "123456", .otp = {}};
-}
-
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
