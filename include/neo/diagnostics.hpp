@@ -47,7 +47,13 @@ struct diagnostics {
     std::string server_message{};  ///< e.g. "Invalid Credentials"
     std::string detail{};          ///< the library's own words: TLS reason, limit hit, field missing
     phase failed_phase = phase::none;
+    /// Every HTTP attempt of the operation, across its steps (e.g. the OAuth2 app token and the
+    /// login count two).
     int attempts = 0;
+    /// The last step attempted ("login", "app_token", ... as in `attempt_record::step`; the one
+    /// that failed when the operation failed) and how many attempts that step alone made.
+    std::string step{};
+    int step_attempts = 0;
     std::vector<attempt_record> history{};
     std::optional<std::chrono::seconds> retry_after{};  ///< the last one received
     /// Time waited for a slot of client_params::max_in_flight before the first exchange.

@@ -39,7 +39,13 @@ int report(const char* step, error_code ec, const neo::diagnostics& diag) {
     if (!diag.server_code.empty()) line += "; server code " + diag.server_code;
     if (!diag.server_message.empty()) line += "; " + diag.server_message;
     if (!diag.detail.empty()) line += "; " + diag.detail;
-    line += "; attempts " + std::to_string(diag.attempts);
+    // The failing step's own attempts, then the operation's total (an app token request counts
+    // there, not against the login).
+    if (!diag.step.empty())
+        line += "; " + diag.step + " attempts " + std::to_string(diag.step_attempts) + " (" +
+                std::to_string(diag.attempts) + " requests in all)";
+    else
+        line += "; attempts " + std::to_string(diag.attempts);
     std::cerr << line << std::endl;
     return exit_status_for(ec);
 }

@@ -352,7 +352,10 @@ BOOST_FIXTURE_TEST_CASE(with_diagnostics_the_exception_says_why, fixture) {
             BOOST_TEST(e.get_diagnostics().http_status == 401u);
             BOOST_TEST(e.get_diagnostics().server_code == "10200");
             BOOST_TEST(e.get_diagnostics().attempts == 2);  // the app token, the login
+            BOOST_TEST(e.get_diagnostics().step == "login");  // the failing step's own count
+            BOOST_TEST(e.get_diagnostics().step_attempts == 1);
             const std::string what = e.what();
+            BOOST_TEST(what.find("login: 1 attempt (2 requests in all)") != std::string::npos, what);
             BOOST_TEST(what.find("HTTP 401") != std::string::npos, what);
             BOOST_TEST(what.find("server code 10200") != std::string::npos, what);
             BOOST_TEST(what.find("wrong-password") == std::string::npos, what);

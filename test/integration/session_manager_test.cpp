@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -270,6 +271,60 @@ BOOST_FIXTURE_TEST_CASE(a_failure_reaches_every_waiter_and_the_next_call_tries_a
     BOOST_TEST(!later.token.empty());
     BOOST_TEST(m.logins_started() == 2u);
     BOOST_TEST(count(route::totp_validate) == 2u);
+}
+
+// Another process holds the session file's lock: the wait never blocks the event loop (a timer
+// ticks through it), a cancelled waiter completes at once, and the others fail with
+// deadline_exceeded when the client's deadline passes, with nothing sent.
+BOOST_FIXTURE_TEST_CASE(waiting_for_another_process_s_lock_is_bounded_and_cancellable, fixture) {
+    temp_file file;
+    const int fd = ::open((file.path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    BOOST_REQUIRE(fd >= 0);
+    BOOST_REQUIRE(::flock(fd, LOCK_EX) == 0);  // an open file description of its own: "another process"
+    auto p = params();
+    p.retry.deadline = 600ms;
+    neo::session_manager m{neo::client{io, p}, totp_recipe(), {.session_file = file.path}};
+    asio::cancellation_signal sig;
+    boost::system::error_code cancelled_ec, waiter_ec;
+    std::chrono::milliseconds cancelled_after{}, waiter_after{};
+    int ticks = 0, finished = 0;
+    const auto t0 = steady::now();
+    auto since = [&] { return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0); };
+    auto done = [&] {
+        if (++finished == 2) mock.stop();
+    };
+    m.async_session(asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec, neo::session) {
+        cancelled_ec = ec;
+        cancelled_after = since();
+        done();
+    }));
+    m.async_session([&](boost::system::error_code ec, neo::session) {
+        waiter_ec = ec;
+        waiter_after = since();
+        done();
+    });
+    asio::steady_timer cancel(io, 100ms);
+    cancel.async_wait([&](auto) { sig.emit(asio::cancellation_type::terminal); });
+    asio::steady_timer tick(io);
+    std::function<void()> on_tick = [&] {
+        tick.expires_after(10ms);
+        tick.async_wait([&](boost::system::error_code ec) {
+            if (ec || finished == 2) return;
+            ++ticks;
+            on_tick();
+        });
+    };
+    on_tick();
+    run();
+    ::close(fd);
+    BOOST_TEST((cancelled_ec == asio::error::operation_aborted));
+    BOOST_TEST(cancelled_after.count() < 300);
+    BOOST_TEST((waiter_ec == errc::deadline_exceeded), waiter_ec.message());
+    BOOST_TEST(waiter_after.count() >= 600);
+    BOOST_TEST(waiter_after.count() < 3000);
+    BOOST_TEST(ticks >= 30);  // the loop kept running while the manager waited
+    BOOST_TEST(count(route::totp_login) == 0u);
+    BOOST_TEST(!log_free_of("another process holds the session file's lock"));
 }
 
 BOOST_FIXTURE_TEST_CASE(cancelling_one_waiter_leaves_the_login_to_the_others, fixture) {

@@ -273,15 +273,27 @@ BOOST_AUTO_TEST_CASE(generation1_otp_in_two_runs_then_logout) {
     BOOST_REQUIRE(::stat(file.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600);
 
-    auto trade = t.run(t.base_args() + who + strings{"--otp", "4321"});
+    auto trade = t.run(t.base_args() + who + strings{"--otp", "4321", "--verbose"});
     BOOST_TEST(trade.status == 0, trade.err);
     auto v = boost::json::parse(trade.out);
     const std::string token(v.at("token").as_string());
     BOOST_TEST(t.mock.request_count(route::login) == 1u);  // no second login
     BOOST_TEST(t.mock.request_count(route::second_factor) == 1u);
     BOOST_TEST(t.mock.request_count(route::otp_generate) == 1u);  // not generated again
+    BOOST_TEST(t.mock.request_count(route::app_token) == 1u);     // the first run's Bearer, kept
     const auto sf = t.mock.requests().back();
     BOOST_TEST(sf.header("sid") == std::string(view.at("sid").as_string()));  // on the session that asked
+    // ... and under the Bearer of the run that asked, as the SDK keeps one Bearer for every step.
+    std::string generate_bearer;
+    for (const auto& r : t.mock.requests())
+        if (r.route == route::otp_generate) generate_bearer = r.header("Authorization");
+    BOOST_TEST(!generate_bearer.empty());
+    BOOST_TEST(sf.header("Authorization") == generate_bearer);
+    // Every log line says what happens: the second factor of the saved view session, no login.
+    BOOST_TEST(trade.err.find("completing the second factor of the view session that waits for its OTP") !=
+                   std::string::npos,
+               trade.err);
+    BOOST_TEST(trade.err.find("login #") == std::string::npos, trade.err);
     no_secrets(trade.err, {"4321", "mock-password", token});
 
     // The trade session is now what the file holds: reused, then logged out.
@@ -576,6 +588,21 @@ BOOST_AUTO_TEST_SUITE_END()
 // One session file shared by processes (neo-login through the session manager): single flight
 // across processes under the lock file, a dead holder, a waiter's deadline, and the binding to
 // the gateway the session came from.
+BOOST_AUTO_TEST_SUITE(tool_attempts)
+
+// A wrong password: the gateway saw one login request (the app token was the other request). The
+// failure line gives the failing step's own attempts, then the total.
+BOOST_AUTO_TEST_CASE(the_failure_line_counts_the_failing_step_and_the_total_apart) {
+    tool_env t;
+    auto r = t.run(t.base_args() + std::vector<std::string>{"--mobilenumber", "9999999908"},
+                   {"NEO_PASSWORD=not-the-password"});
+    BOOST_TEST(r.status == 3, r.err);
+    BOOST_TEST(t.mock.request_count(route::login) == 1u);
+    BOOST_TEST(r.err.find("; login attempts 1 (2 requests in all)") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(session_file_processes)
 
 using strings = std::vector<std::string>;

@@ -76,7 +76,10 @@ struct fixture {
     std::string greeting_name = "Test User";
     std::string consumer_key = "mock-consumer-key";
     std::string consumer_secret = "mock-consumer-secret";
-    /// The OTP "sent" by the OTP generation endpoint; accepted once per generation.
+    /// The OTP "sent" by the OTP generation endpoint; accepted once per generation, and only with
+    /// the view session it was sent for: the newest live view session issued under the app token
+    /// (Bearer) of the generation request, presented again under that same Bearer (the official
+    /// SDK keeps one Bearer for every step; the generation request names no session).
     std::string otp = "4321";
     /// Generation 2's TOTP seed (base32); codes of the current step and one step either side are
     /// accepted.

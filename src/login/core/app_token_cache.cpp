@@ -11,6 +11,12 @@ secret app_token_cache::get(std::chrono::steady_clock::time_point now) {
     return secret();
 }
 
+std::pair<secret, std::int64_t> app_token_cache::get_with_life(std::chrono::steady_clock::time_point now) {
+    std::lock_guard lock(mu_);
+    if (token_.empty() || now >= expiry_) return {secret(), 0};
+    return {token_, std::chrono::duration_cast<std::chrono::seconds>(expiry_ - now).count()};
+}
+
 void app_token_cache::put(const secret& token, std::int64_t expires_in, std::chrono::steady_clock::time_point now) {
     const auto margin = std::min<std::int64_t>(60, expires_in / 10);
     std::lock_guard lock(mu_);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <utility>
 
 namespace neo::detail {
 
@@ -14,6 +15,8 @@ class app_token_cache {
 public:
     // The cached token, or an empty one when none is valid now.
     secret get(std::chrono::steady_clock::time_point now);
+    // The same, with the seconds it stays valid (0 with an empty token).
+    std::pair<secret, std::int64_t> get_with_life(std::chrono::steady_clock::time_point now);
     // Keeps `token`, valid for `expires_in` seconds from `now`.
     void put(const secret& token, std::int64_t expires_in, std::chrono::steady_clock::time_point now);
     void forget();

@@ -242,7 +242,12 @@ std::string summary(const diagnostics& d) {
     if (!d.server_code.empty()) add("server code " + d.server_code);
     if (!d.server_message.empty()) add("\"" + d.server_message + "\"");
     add(d.detail);
-    if (d.attempts) add(std::to_string(d.attempts) + (d.attempts == 1 ? " attempt" : " attempts"));
+    if (!d.step.empty() && d.step_attempts) {
+        add(d.step + ": " + std::to_string(d.step_attempts) + (d.step_attempts == 1 ? " attempt" : " attempts") + " (" +
+            std::to_string(d.attempts) + (d.attempts == 1 ? " request" : " requests") + " in all)");
+    } else if (d.attempts) {
+        add(std::to_string(d.attempts) + (d.attempts == 1 ? " attempt" : " attempts"));
+    }
     return s;
 }
 }  // namespace

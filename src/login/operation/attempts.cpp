@@ -78,6 +78,8 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
     const int max_attempts = std::max(1, pol.max_attempts);
     const std::function<double()> draw = [&st] { return st.impl->draw(); };
     auto ex = co_await asio::this_coro::executor;
+    st.diag.step = to_string(kind);
+    st.diag.step_attempts = 0;
     for (int attempt = 1;; ++attempt) {
         auto req = make();
         const auto t0 = steady::now();
@@ -87,6 +89,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
 
         attempt_record rec;
         rec.number = ++st.diag.attempts;
+        ++st.diag.step_attempts;
         rec.step = to_string(kind);
         rec.result = c.ec;
         rec.http_status = hr.status;

@@ -70,8 +70,13 @@ asio::awaitable<classified> run_gen1(op_state& st, step_spec& spec) {
         return r;
     });
     wipe(spec.body);
-    // A rejected bearer: forget the cached app token so the next call fetches a new one.
-    if (c.ec == errc::unauthorized && p.access_token.empty()) st.impl->app_token.forget();
+    // A rejected bearer (the API gateway's 9009xx shapes, or a bare 401): forget the cached app
+    // token so the next call fetches a new one. A 401 about the user or the session (10200,
+    // 10401) keeps it: the SDK keeps one Bearer for every step, and an OTP belongs to the Bearer
+    // and view session that asked for it.
+    if (c.ec == errc::unauthorized && p.access_token.empty() &&
+        (c.server_code.empty() || c.server_code.rfind("9009", 0) == 0))
+        st.impl->app_token.forget();
     co_return c;
 }
 

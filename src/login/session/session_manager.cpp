@@ -116,6 +116,10 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     struct saved_session {
         session s;
         bool awaiting_otp = false;
+        // With a view session that waits for its OTP: the app token (Bearer) it was obtained
+        // under, and until when (unix seconds), so that its second factor goes under the same one.
+        secret app_token;
+        std::int64_t app_token_until = 0;
     };
 
     // The session saved in the file, when it is trusted, of this format, bound to what this
@@ -160,7 +164,28 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (!exp) return ignore("the token has no expiry");
         if (*exp > now + std::chrono::hours(24 * 366)) return ignore("the token's expiry is implausible");
         if (!usable(*s, now)) return ignore("the session has expired or is about to");
-        return saved_session{std::move(*s), awaiting_otp};
+        saved_session out{std::move(*s), awaiting_otp, {}, 0};
+        if (const auto* a = o->if_contains("app_token"); awaiting_otp && a && a->is_object()) {
+            const auto* t = a->get_object().if_contains("token");
+            const auto* until = a->get_object().if_contains("until");
+            if (t && t->is_string() && t->get_string().size() <= secret::max_size && until && until->is_int64()) {
+                out.app_token = secret(std::string_view(t->get_string()));
+                out.app_token_until = until->get_int64();
+            }
+        }
+        return out;
+    }
+
+    // A pending view session from the file: its app token back into the client's cache (while it
+    // is still valid), so that the second factor goes under the Bearer of the login.
+    void adopt_pending(saved_session&& saved) {
+        drop_pending();
+        pending_view = std::move(saved.s);
+        const auto now = sys_clock::now();
+        const auto left = saved.app_token_until -
+                          std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+        if (!saved.app_token.empty() && left > 0 && cl.params().access_token.empty())
+            client_access::of(cl).app_token.put(saved.app_token, left, std::chrono::steady_clock::now());
     }
 
     // Takes what the file holds as the current (or pending) session; true when it held one.
@@ -169,7 +194,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (!saved) return false;
         if (saved->awaiting_otp) {
             log(log_level::info, std::string("reusing the ") + what + " view session that waits for its OTP");
-            pending_view = std::move(saved->s);
+            adopt_pending(std::move(*saved));
             return false;  // its second factor is still to do
         }
         log(log_level::info, std::string("reusing the ") + what + " session");
@@ -189,7 +214,20 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         auto b = binding;
         b.base_url = s.base_url;
         json::object o{{"format", file_format}, {"binding", b.to_json()}, {"data", s.data}};
-        if (awaiting_otp) o["stage"] = "otp";
+        if (awaiting_otp) {
+            o["stage"] = "otp";
+            // The Bearer the view session was obtained under goes with it (not a caller's own
+            // access token, which the caller gives again).
+            if (cl.params().access_token.empty()) {
+                auto [token, life] = client_access::of(cl).app_token.get_with_life(std::chrono::steady_clock::now());
+                if (!token.empty())
+                    o["app_token"] = json::object{
+                        {"token", token.reveal()},
+                        {"until", std::chrono::duration_cast<std::chrono::seconds>(
+                                      (sys_clock::now() + std::chrono::seconds(life)).time_since_epoch())
+                                      .count()}};
+            }
+        }
         std::string text = json::serialize(o);
         wiping_value wipe_o{o};
         auto why = session_directory(opts.session_file).write(text);
@@ -264,7 +302,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     // this one waited (used when it is fresh and not the session being replaced), else the login,
     // saved before the lock is released.
     asio::awaitable<outcome> under_lock(asio::awaitable<outcome> body, bool awaiting_otp,
-                                        std::optional<std::size_t> replacing) {
+                                        std::optional<std::size_t> replacing, std::string why) {
         file_lock l;
         if (!opts.session_file.empty()) {
             if (auto ec = co_await acquire(l)) co_return outcome{ec, {}};
@@ -275,12 +313,18 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
                     log(log_level::info, "reusing the session another process saved");
                     co_return outcome{{}, std::move(saved->s), true};
                 } else if (saved && saved->awaiting_otp) {
-                    drop_pending();
-                    pending_view = std::move(saved->s);  // another process sent the OTP for it
+                    adopt_pending(std::move(*saved));  // another process sent the OTP for it
                 }
             }
         }
-        ++logins;
+        // Each log line says what happens next: a login, or the second factor of a view session
+        // that waits for its OTP (no login is sent then).
+        if (resumes_pending() && !awaiting_otp) {
+            log(log_level::info, why + ": completing the second factor of the view session that waits for its OTP");
+        } else {
+            ++logins;
+            log(log_level::info, why + ": login #" + std::to_string(logins.load()));
+        }
         auto o = co_await std::move(body);
         if (!o.ec) save(o.s, awaiting_otp);
         co_return o;
@@ -297,6 +341,12 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     void drop_current() {
         if (current) wipe_session(*current);
         current.reset();
+    }
+
+    // The next flow completes the second factor of a pending view session instead of logging in.
+    bool resumes_pending() const {
+        const auto* r = std::get_if<password_recipe>(&recipe);
+        return r && r->otp && pending_view && usable(*pending_view, sys_clock::now());
     }
 
     // Tells sessions apart without keeping another copy of a token.
@@ -331,7 +381,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         }
         const auto& r = std::get<password_recipe>(recipe);
         // A view session whose OTP was sent earlier (async_generate_otp): its second factor now.
-        const bool resume = r.otp && pending_view && usable(*pending_view, sys_clock::now());
+        const bool resume = resumes_pending();
         session view;
         session_wiper wipe_view{view};
         if (resume) {
@@ -380,9 +430,8 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
 
     void start_login(const char* why, std::optional<std::size_t> replacing = std::nullopt) {
         in_flight = true;
-        log(log_level::info, std::string(why) + ": logging in");
         auto d = std::make_shared<diagnostics>();
-        asio::co_spawn(strand, under_lock(flow(*d), false, replacing),
+        asio::co_spawn(strand, under_lock(flow(*d), false, replacing, why),
                        [self = shared_from_this(), d](std::exception_ptr e, outcome o) {
             if (e) o = outcome{errc::internal_error, {}};
             {
@@ -455,7 +504,7 @@ void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handl
     asio::post(impl->strand, [impl, h = std::move(h)]() mutable {
         impl->load_once();
         auto d = std::make_shared<diagnostics>();
-        asio::co_spawn(impl->strand, impl->under_lock(impl->otp_flow(*d), true, std::nullopt),
+        asio::co_spawn(impl->strand, impl->under_lock(impl->otp_flow(*d), true, std::nullopt, "OTP generation"),
                        [impl, d, h = std::move(h)](std::exception_ptr e, manager_impl::outcome o) mutable {
                            if (e) o = manager_impl::outcome{errc::internal_error, {}};
                            {

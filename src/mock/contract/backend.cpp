@@ -40,7 +40,7 @@ bool backend::app_token_valid(const std::string& token) const {
     return it != app_tokens_.end() && steady::now() <= it->second;
 }
 
-json::object backend::issue_session(bool trade, bool gen2) {
+json::object backend::issue_session(bool trade, bool gen2, std::string_view bearer) {
     const auto& fx = params_.fixture;
     const auto now = unix_now();
     const std::string token = jwt({{"scope", json::array{trade ? "Trade" : "View"}},
@@ -75,7 +75,7 @@ json::object backend::issue_session(bool trade, bool gen2) {
         if (trade) data["baseUrl"] = "https://127.0.0.1:" + std::to_string(port_);
     }
     std::lock_guard lock(mu_);
-    sessions_[sid] = live_session{token, steady::now() + params_.token_lifetime, trade, gen2};
+    sessions_[sid] = live_session{token, steady::now() + params_.token_lifetime, trade, gen2, std::string(bearer), ++seq_};
     issued_.push_back(token);
     return data;
 }
@@ -101,15 +101,26 @@ std::size_t backend::revoke_all() {
     return n;
 }
 
-void backend::otp_sent(const std::string& user) {
+void backend::otp_sent(const std::string& user, std::string_view bearer) {
     std::lock_guard lock(mu_);
-    otp_sent_[user] = true;
+    if (user != params_.fixture.sub) return;
+    const std::string* newest = nullptr;
+    std::uint64_t seq = 0;
+    const auto now = steady::now();
+    for (const auto& [sid, live] : sessions_)
+        if (!live.trade && !live.gen2 && live.bearer == bearer && now < live.expiry && live.seq > seq) {
+            newest = &sid;
+            seq = live.seq;
+        }
+    if (newest) otp_sent_[*newest] = true;
 }
 
-bool backend::take_otp(const std::string& user, std::string_view otp) {
+bool backend::take_otp(std::string_view sid, std::string_view bearer, std::string_view otp) {
     std::lock_guard lock(mu_);
-    auto it = otp_sent_.find(user);
-    if (it == otp_sent_.end() || otp != params_.fixture.otp) return false;
+    auto it = otp_sent_.find(sid);
+    const auto s = sessions_.find(sid);
+    if (it == otp_sent_.end() || s == sessions_.end() || s->second.bearer != bearer || otp != params_.fixture.otp)
+        return false;
     otp_sent_.erase(it);  // one use per generation
     return true;
 }

@@ -31,15 +31,20 @@ public:
     std::string issue_app_token();
     bool app_token_valid(const std::string& token) const;
     // A fresh token and the `data` object of a session; the session is live from now on.
-    boost::json::object issue_session(bool trade, bool gen2);
+    // `bearer`: the app token it was issued under (generation 1).
+    boost::json::object issue_session(bool trade, bool gen2, std::string_view bearer = {});
     // The sid/Auth pair names a live session of this kind.
     bool session_valid(std::string_view sid, std::string_view auth, bool trade, bool gen2) const;
     void end_session(std::string_view sid);
     // Ends every live session; returns how many.
     std::size_t revoke_all();
-    void otp_sent(const std::string& user);
-    // True once per OTP sent to `user` when `otp` is the fixture's.
-    bool take_otp(const std::string& user, std::string_view otp);
+    // The OTP generation of `user` under `bearer`: the OTP belongs to the newest live view session
+    // issued to the fixture user under that same app token (the SDK keeps one Bearer for every
+    // step; the request names no session).
+    void otp_sent(const std::string& user, std::string_view bearer);
+    // True once per OTP generation, for the view session `sid` it was sent for, presented under
+    // the Bearer that session was issued under, when `otp` is the fixture's.
+    bool take_otp(std::string_view sid, std::string_view bearer, std::string_view otp);
 
     std::vector<std::string> issued_tokens() const;
     std::size_t live_sessions() const;
@@ -53,6 +58,8 @@ private:
         std::chrono::steady_clock::time_point expiry;
         bool trade = false;
         bool gen2 = false;
+        std::string bearer;     // the app token it was issued under (generation 1)
+        std::uint64_t seq = 0;  // issue order
     };
     const gateway_params params_;
     std::uint16_t port_ = 0;
@@ -60,7 +67,8 @@ private:
     std::map<std::string, std::chrono::steady_clock::time_point> app_tokens_;
     std::map<std::string, std::pair<std::chrono::steady_clock::time_point, unsigned>> rate_;
     std::map<std::string, live_session, std::less<>> sessions_;  // by sid
-    std::map<std::string, bool> otp_sent_;                       // by userId
+    std::map<std::string, bool, std::less<>> otp_sent_;          // by the view session's sid
+    std::uint64_t seq_ = 0;
     std::vector<std::string> issued_;                            // every token handed out
 };
 

@@ -89,7 +89,7 @@ std::optional<response_t> check_credentials(const fixture& fx, const json::objec
 
 // The second factor: the SDK's two shapes, {"userId":<sub>,"otp":<OTP or, after a user-id login,
 // the MPIN>}, or {"mobileNumber"|"pan":...,"mpin":...}. Nothing else.
-response_t second_factor(const request_t& req, const json::object& o, backend& b) {
+response_t second_factor(const request_t& req, const json::object& o, backend& b, std::string_view bearer) {
     const auto& fx = b.params().fixture;
     if (auto bad = check_pair(req, b, false, false)) return std::move(*bad);
     if (o.contains("otp")) {
@@ -97,7 +97,7 @@ response_t second_factor(const request_t& req, const json::object& o, backend& b
         if (user.empty() || !(digits(otp, 4, 4) || digits(otp, 6, 6)) || o.size() != 2)
             return make_response(400, error_array("10300", "userId and a 4-digit otp (or 6-digit mpin) are required"));
         if (user != fx.sub) return make_response(401, error_array("10200", "Invalid userId"));
-        if (otp.size() == 6 ? otp != fx.mpin : !b.take_otp(user, otp))
+        if (otp.size() == 6 ? otp != fx.mpin : !b.take_otp(req["sid"], bearer, otp))
             return make_response(
                 401, error_array("10200", otp.size() == 6 ? "Invalid credentials" : "Invalid or expired OTP"));
     } else if (o.contains("userid") || o.contains("userId")) {
@@ -149,6 +149,7 @@ response_t answer(const request_t& req, route r, backend& b) {
     const std::string auth(req[http::field::authorization]);
     const auto& fx = b.params().fixture;
     const bool gen2 = r == route::totp_login || r == route::totp_validate;
+    std::string bearer;  // generation 1's app token
     if (r == route::app_token) {
         if (auth != basic_credentials(fx.consumer_key, fx.consumer_secret))
             return make_response(401, R"({"error_description":"invalid_client","error":"invalid_client"})");
@@ -159,9 +160,9 @@ response_t answer(const request_t& req, route r, backend& b) {
         if (auto res = rate_limited(b, auth)) return std::move(*res);
     } else {
         const std::string_view prefix = "Bearer ";
-        const std::string token = auth.rfind(prefix, 0) == 0 ? auth.substr(prefix.size()) : std::string();
-        if (!b.app_token_valid(token)) return canned(401);
-        if (auto res = rate_limited(b, token)) return std::move(*res);
+        bearer = auth.rfind(prefix, 0) == 0 ? auth.substr(prefix.size()) : std::string();
+        if (!b.app_token_valid(bearer)) return canned(401);
+        if (auto res = rate_limited(b, bearer)) return std::move(*res);
     }
     if (r == route::logout) {
         if (auto bad = check_pair(req, b, true, false)) return std::move(*bad);
@@ -189,16 +190,16 @@ response_t answer(const request_t& req, route r, backend& b) {
         }
         case route::login:
             if (auto bad = check_credentials(fx, o, false)) return std::move(*bad);
-            return ok(b.issue_session(false, false));
+            return ok(b.issue_session(false, false, bearer));
         case route::otp_generate: {
             const auto user = string_field(o, "userId");
             if (user.empty()) return make_response(400, error_array("10300", "userId is required"));
             if (user != fx.sub) return make_response(401, error_array("10200", "Invalid userId"));
-            b.otp_sent(user);
+            b.otp_sent(user, bearer);
             return ok(json::object{{"message", "OTP sent"}, {"otpGenerated", true}});
         }
         case route::second_factor:
-            return second_factor(req, o, b);
+            return second_factor(req, o, b, bearer);
         case route::totp_login: {
             const auto mobile = string_field(o, "mobileNumber"), ucc = string_field(o, "ucc"), code = string_field(o, "totp");
             if (mobile.empty() || ucc.empty() || !digits(code, 6, 6))

@@ -97,6 +97,37 @@ BOOST_AUTO_TEST_CASE(generation_1_from_app_token_to_logout) {
     BOOST_TEST(p.b.issued_tokens().size() == 3u);                      // app, view, trade
 }
 
+// An OTP belongs to the view session it was sent for (the newest one issued under the Bearer of
+// the generation request), under that same Bearer, once.
+BOOST_AUTO_TEST_CASE(an_otp_is_good_only_with_the_view_session_and_bearer_it_was_sent_for) {
+    parties p;
+    const auto& fx = p.params.fixture;
+    const std::string bearer = "Bearer " + p.app_token(), other_bearer = "Bearer " + p.app_token();
+    auto login = [&](const std::string& b) {
+        auto res = answer(p.post("/login/1.0/login/v2/validate", b,
+                                 {{"mobileNumber", fx.mobile_number}, {"password", fx.password}}),
+                          route::login, p.b);
+        BOOST_REQUIRE_EQUAL(res.result_int(), 200u);
+        return parties::data(res);
+    };
+    const auto older = login(bearer), newer = login(bearer), elsewhere = login(other_bearer);
+    auto gen = answer(p.post("/login/1.0/login/otp/generate", bearer, {{"userId", fx.sub}}), route::otp_generate, p.b);
+    BOOST_REQUIRE_EQUAL(gen.result_int(), 200u);
+    auto factor = [&](const json::object& view, const std::string& b) {
+        auto req = p.post("/login/1.0/login/v2/validate", b, {{"userId", fx.sub}, {"otp", fx.otp}});
+        req.set("sid", view.at("sid").as_string());
+        req.set("Auth", view.at("token").as_string());
+        return answer(req, route::second_factor, p.b);
+    };
+    BOOST_TEST(factor(older, bearer).result_int() == 401u);            // another view session's sid
+    BOOST_TEST(factor(elsewhere, other_bearer).result_int() == 401u);  // its Bearer asked for none
+    BOOST_TEST(factor(newer, other_bearer).result_int() == 401u);      // the right session, another Bearer
+    BOOST_TEST(factor(newer, bearer).result_int() == 200u);            // the session it was sent for
+    BOOST_TEST(factor(newer, bearer).result_int() == 401u);            // once
+    auto refused = factor(older, bearer);
+    BOOST_TEST(parties::first_code(refused) == "10200");
+}
+
 BOOST_AUTO_TEST_CASE(generation_2_totp_and_mpin) {
     parties p;
     const auto& fx = p.params.fixture;
