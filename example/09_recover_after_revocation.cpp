@@ -64,7 +64,7 @@ asio::awaitable<bool> engine(int id, neo::session_manager& sessions, asio::ssl::
         verdict = neo::judge_api_answer(a.status, a.body);
     }
     if (verdict == neo::api_verdict::ip_not_whitelisted) std::cout << "engine " << id << ": whitelist this IP\n";
-    co_return verdict == neo::api_verdict::session_stands && a.status == 200;
+    co_return verdict == neo::api_verdict::session_stands&& a.status == 200;
 }
 
 int main() {
@@ -72,10 +72,10 @@ int main() {
     neo::mock::gateway mock(io.get_executor());
     neo::client client{io, mock.client_params()};
     neo::session_manager sessions{client, neo::totp_recipe{.mobilenumber = "9999999908",
-                                                          .ucc = "TESTYA24",
-                                                          .totp_seed = neo::secret(neo::mock::fixture{}.totp_secret),
-                                                          .mpin = "123456",
-                                                          .totp_source = {}}};
+                                                           .ucc = "TESTYA24",
+                                                           .totp_seed = neo::secret(neo::mock::fixture{}.totp_secret),
+                                                           .mpin = "123456",
+                                                           .totp_source = {}}};
     // The engine's own TLS context, trusting the mock's CA (a real engine: the system's CAs).
     asio::ssl::context tls(asio::ssl::context::tls_client);
     tls.add_certificate_authority(asio::buffer(mock.ca_pem()));

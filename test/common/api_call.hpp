@@ -26,7 +26,8 @@ struct api_answer {
 
 /// POSTs `jData={"seg":"ALL","exch":"ALL","prod":"ALL"}` to `h.base_url + path` with `h`'s fields,
 /// trusting `ca_pem`. Throws on a transport error.
-inline boost::asio::awaitable<api_answer> call_api(const neo::api_headers& h, std::string path, const std::string& ca_pem) {
+inline boost::asio::awaitable<api_answer> call_api(const neo::api_headers& h, std::string path,
+                                                   const std::string& ca_pem) {
     namespace asio = boost::asio;
     namespace http = boost::beast::http;
     const std::string prefix = "https://";

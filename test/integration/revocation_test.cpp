@@ -122,23 +122,25 @@ BOOST_AUTO_TEST_CASE(a_hundred_engines_that_see_the_rejection_cause_one_new_logi
                 }
             }
             (neo::judge_api_answer(a.status, a.body) == api_verdict::session_stands && a.status == 200 ? out.retried_ok
-                                                                                                      : out.failed)++;
+                                                                                                       : out.failed)++;
         };
-        f.run_coro([&]() -> asio::awaitable<void> {
-            co_await m.async_session();
-            f.mock.revoke_sessions();
-            auto ex = co_await asio::this_coro::executor;
-            for (int i = 0; i < n; ++i)
-                asio::co_spawn(ex, engine, [&](std::exception_ptr e) {
-                    if (e) ++out.failed;
-                    ++out.done;
-                });
-            asio::steady_timer t(ex);
-            for (int i = 0; i < 3000 && out.done < n; ++i) {  // bounded: 30 s
-                t.expires_after(10ms);
-                co_await t.async_wait(asio::use_awaitable);
-            }
-        }, 60s);
+        f.run_coro(
+            [&]() -> asio::awaitable<void> {
+                co_await m.async_session();
+                f.mock.revoke_sessions();
+                auto ex = co_await asio::this_coro::executor;
+                for (int i = 0; i < n; ++i)
+                    asio::co_spawn(ex, engine, [&](std::exception_ptr e) {
+                        if (e) ++out.failed;
+                        ++out.done;
+                    });
+                asio::steady_timer t(ex);
+                for (int i = 0; i < 3000 && out.done < n; ++i) {  // bounded: 30 s
+                    t.expires_after(10ms);
+                    co_await t.async_wait(asio::use_awaitable);
+                }
+            },
+            60s);
         BOOST_TEST_CONTEXT("generation " << generation) {
             BOOST_TEST(out.done == n);
             BOOST_TEST(out.first_rejected == n);

@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -273,6 +274,34 @@ BOOST_FIXTURE_TEST_CASE(a_failure_reaches_every_waiter_and_the_next_call_tries_a
     BOOST_TEST(count(route::totp_validate) == 2u);
 }
 
+// Two callers of one manager: the first cancelled once `cancel_after` has passed, the second
+// left alone; when both have completed, the mock stops (so the io_context runs dry).
+struct two_callers {
+    asio::cancellation_signal sig;
+    boost::system::error_code cancelled_ec, other_ec;
+    std::chrono::milliseconds cancelled_after{}, other_after{};
+    int finished = 0;
+    std::optional<asio::steady_timer> cancel;
+
+    two_callers(fixture& f, neo::session_manager& m, std::chrono::milliseconds cancel_after) {
+        const auto t0 = steady::now();
+        auto since = [t0] { return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0); };
+        m.async_session(asio::bind_cancellation_slot(sig.slot(), [&f, this, since](boost::system::error_code ec,
+                                                                                     neo::session) {
+            cancelled_ec = ec;
+            cancelled_after = since();
+            if (++finished == 2) f.mock.stop();
+        }));
+        m.async_session([&f, this, since](boost::system::error_code ec, neo::session) {
+            other_ec = ec;
+            other_after = since();
+            if (++finished == 2) f.mock.stop();
+        });
+        cancel.emplace(f.io, cancel_after);
+        cancel->async_wait([this](auto) { sig.emit(asio::cancellation_type::terminal); });
+    }
+};
+
 // Another process holds the session file's lock: the wait never blocks the event loop (a timer
 // ticks through it), a cancelled waiter completes at once, and the others fail with
 // deadline_exceeded when the client's deadline passes, with nothing sent.
@@ -284,32 +313,13 @@ BOOST_FIXTURE_TEST_CASE(waiting_for_another_process_s_lock_is_bounded_and_cancel
     auto p = params();
     p.retry.deadline = 600ms;
     neo::session_manager m{neo::client{io, p}, totp_recipe(), {.session_file = file.path}};
-    asio::cancellation_signal sig;
-    boost::system::error_code cancelled_ec, waiter_ec;
-    std::chrono::milliseconds cancelled_after{}, waiter_after{};
-    int ticks = 0, finished = 0;
-    const auto t0 = steady::now();
-    auto since = [&] { return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0); };
-    auto done = [&] {
-        if (++finished == 2) mock.stop();
-    };
-    m.async_session(asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec, neo::session) {
-        cancelled_ec = ec;
-        cancelled_after = since();
-        done();
-    }));
-    m.async_session([&](boost::system::error_code ec, neo::session) {
-        waiter_ec = ec;
-        waiter_after = since();
-        done();
-    });
-    asio::steady_timer cancel(io, 100ms);
-    cancel.async_wait([&](auto) { sig.emit(asio::cancellation_type::terminal); });
+    two_callers c(*this, m, 100ms);
+    int ticks = 0;
     asio::steady_timer tick(io);
     std::function<void()> on_tick = [&] {
         tick.expires_after(10ms);
         tick.async_wait([&](boost::system::error_code ec) {
-            if (ec || finished == 2) return;
+            if (ec || c.finished == 2) return;
             ++ticks;
             on_tick();
         });
@@ -317,11 +327,11 @@ BOOST_FIXTURE_TEST_CASE(waiting_for_another_process_s_lock_is_bounded_and_cancel
     on_tick();
     run();
     ::close(fd);
-    BOOST_TEST((cancelled_ec == asio::error::operation_aborted));
-    BOOST_TEST(cancelled_after.count() < 300);
-    BOOST_TEST((waiter_ec == errc::deadline_exceeded), waiter_ec.message());
-    BOOST_TEST(waiter_after.count() >= 600);
-    BOOST_TEST(waiter_after.count() < 3000);
+    BOOST_TEST((c.cancelled_ec == asio::error::operation_aborted));
+    BOOST_TEST(c.cancelled_after.count() < 300);
+    BOOST_TEST((c.other_ec == errc::deadline_exceeded), c.other_ec.message());
+    BOOST_TEST(c.other_after.count() >= 600);
+    BOOST_TEST(c.other_after.count() < 3000);
     BOOST_TEST(ticks >= 30);  // the loop kept running while the manager waited
     BOOST_TEST(count(route::totp_login) == 0u);
     BOOST_TEST(!log_free_of("another process holds the session file's lock"));
@@ -330,32 +340,12 @@ BOOST_FIXTURE_TEST_CASE(waiting_for_another_process_s_lock_is_bounded_and_cancel
 BOOST_FIXTURE_TEST_CASE(cancelling_one_waiter_leaves_the_login_to_the_others, fixture) {
     neo::session_manager m{neo::client{io, params()}, totp_recipe()};
     mock.script(route::totp_login, {{.delay = 300ms}});
-    asio::cancellation_signal sig;
-    boost::system::error_code cancelled_ec, other_ec;
-    std::chrono::milliseconds cancelled_after{}, other_after{};
-    int finished = 0;
-    const auto t0 = steady::now();
-    auto since = [&] { return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0); };
-    auto done = [&] {
-        if (++finished == 2) mock.stop();
-    };
-    m.async_session(asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec, neo::session) {
-        cancelled_ec = ec;
-        cancelled_after = since();
-        done();
-    }));
-    m.async_session([&](boost::system::error_code ec, neo::session) {
-        other_ec = ec;
-        other_after = since();
-        done();
-    });
-    asio::steady_timer t(io, 50ms);
-    t.async_wait([&](auto) { sig.emit(asio::cancellation_type::terminal); });
+    two_callers c(*this, m, 50ms);
     run();
-    BOOST_TEST((cancelled_ec == asio::error::operation_aborted));
-    BOOST_TEST(cancelled_after.count() < 250);  // before the login could have finished
-    BOOST_TEST(!other_ec);
-    BOOST_TEST(other_after.count() >= 300);
+    BOOST_TEST((c.cancelled_ec == asio::error::operation_aborted));
+    BOOST_TEST(c.cancelled_after.count() < 250);  // before the login could have finished
+    BOOST_TEST(!c.other_ec);
+    BOOST_TEST(c.other_after.count() >= 300);
     BOOST_TEST(m.logins_started() == 1u);
     BOOST_TEST(count(route::totp_login) == 1u);
 }

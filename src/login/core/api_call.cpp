@@ -45,9 +45,12 @@ api_verdict judge_api_answer(unsigned http_status, std::string_view body) noexce
 
 const char* to_string(api_verdict v) noexcept {
     switch (v) {
-    case api_verdict::session_gone: return "session_gone";
-    case api_verdict::ip_not_whitelisted: return "ip_not_whitelisted";
-    case api_verdict::session_stands: break;
+        case api_verdict::session_gone:
+            return "session_gone";
+        case api_verdict::ip_not_whitelisted:
+            return "ip_not_whitelisted";
+        case api_verdict::session_stands:
+            break;
     }
     return "session_stands";
 }

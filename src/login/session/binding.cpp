@@ -30,8 +30,8 @@ std::string hex(const unsigned char* p, std::size_t n) {
 std::string digest_key(std::string_view salt, std::string_view key) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned len = 0;
-    if (!HMAC(EVP_sha256(), salt.data(), static_cast<int>(salt.size()), reinterpret_cast<const unsigned char*>(key.data()),
-              key.size(), mac, &len))
+    if (!HMAC(EVP_sha256(), salt.data(), static_cast<int>(salt.size()),
+              reinterpret_cast<const unsigned char*>(key.data()), key.size(), mac, &len))
         return {};
     auto s = hex(mac, len);
     OPENSSL_cleanse(mac, sizeof mac);
@@ -97,12 +97,9 @@ json::object session_binding::to_json() const {
     for (const auto& [k, v] : identity) id[k] = v;
     json::array origins_json;
     for (const auto& o : origins) origins_json.emplace_back(o);
-    json::object o{{"environment", environment},
-                   {"generation", generation},
-                   {"origins", std::move(origins_json)},
-                   {"identity", std::move(id)},
-                   {"consumer_key_salt", key_salt},
-                   {"consumer_key_hmac_sha256", key_digest}};
+    json::object o{{"environment", environment},         {"generation", generation},
+                   {"origins", std::move(origins_json)}, {"identity", std::move(id)},
+                   {"consumer_key_salt", key_salt},      {"consumer_key_hmac_sha256", key_digest}};
     if (!base_url.empty()) o["base_url"] = base_url;
     return o;
 }
@@ -150,7 +147,8 @@ std::string session_binding::differs(const session_binding& saved, std::string_v
     for (const auto& [k, v] : identity) {
         const auto it = std::find_if(saved.identity.begin(), saved.identity.end(),
                                      [&, &key = k](const auto& p) { return p.first == key; });
-        if (it == saved.identity.end() || it->second != v) return std::string("saved for another user (") + what_is(k) + ")";
+        if (it == saved.identity.end() || it->second != v)
+            return std::string("saved for another user (") + what_is(k) + ")";
     }
     if (saved.identity.size() != identity.size()) return "saved for another user";
     if (saved.key_salt.empty() || digest_key(saved.key_salt, consumer_key) != saved.key_digest)
