@@ -72,7 +72,7 @@ struct session_manager_options {
     /// differs ("saved for gateway uat, this is prod"); none of it is sent anywhere.
     ///
     /// Across processes: a login is single flight across processes too. An advisory lock
-    /// (`flock` on `<session_file>.lock`, trusted by the same rules) is held from the decision
+    /// (`flock` on `SESSION_FILE.lock` (the session file's name plus `.lock`), trusted by the same rules) is held from the decision
     /// to log in until the new session is saved; a process that finds it held waits (attempts on
     /// a timer, never blocking the event loop, within the client's `retry.deadline`, else
     /// `errc::deadline_exceeded`), then uses what the holder saved, logging in itself only if

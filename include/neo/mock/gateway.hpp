@@ -27,10 +27,10 @@ namespace neo::mock {
 /// factor too: a request to it with a `sid` or `Auth` header, or an `otp` or `userId` in its
 /// body, is routed as `second_factor`.
 /// `limits` is the one protected read route after the login, as the official SDKs call it:
-/// generation 1 `POST /Orders/2.0/quick/user/limits?sId=<hsServerId>` (UAT:
-/// `/orderapi/1.0/quick/user/limits`) with `Authorization: Bearer <app token>`, `Sid`, `Auth` and
-/// `neo-fin-key`; generation 2 `POST <baseUrl>/quick/user/limits` with `Sid` and `Auth` (and
-/// `Authorization`, when sent, the consumer key). Both send `jData=<JSON>` as
+/// generation 1 `POST /Orders/2.0/quick/user/limits?sId=HS_SERVER_ID` (UAT:
+/// `/orderapi/1.0/quick/user/limits`) with `Authorization: Bearer APP_TOKEN`, `Sid`, `Auth` and
+/// `neo-fin-key`; generation 2 `POST BASE_URL/quick/user/limits` with `Sid` and `Auth` (and
+/// `Authorization`, when sent, the consumer key). Both send `jData=JSON` as
 /// application/x-www-form-urlencoded. A session the mock does not know (expired, logged out,
 /// revoked) gets the gateway's rejections: generation 1 HTTP 401 with the `900901` shape,
 /// generation 2 HTTP 200 with `{"stCode":100022,"errMsg":"invalid session token",...}`.
