@@ -19,13 +19,6 @@ std::string system_error_text(const char* what) {
     return std::string(what) + ": " + std::strerror(errno);
 }
 
-struct fd_guard {
-    int fd = -1;
-    ~fd_guard() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 // Why a file (already opened or stat'ed without following links) is not to be trusted.
 std::string check_file(const struct stat& st) {
     if (S_ISLNK(st.st_mode)) return "it is a symbolic link";
@@ -48,6 +41,10 @@ std::string random_suffix() {
 }
 
 }  // namespace
+
+unique_fd::~unique_fd() {
+    if (fd >= 0) ::close(fd);
+}
 
 session_directory::session_directory(const std::string& path) {
     const auto slash = path.find_last_of('/');
@@ -80,7 +77,7 @@ session_directory::~session_directory() {
 std::string session_directory::read(std::size_t max_size, std::string& text) const {
     text.clear();
     if (!why_.empty()) return why_;
-    fd_guard f{::openat(fd_, name_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
+    unique_fd f{::openat(fd_, name_.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)};
     if (f.fd < 0) {
         if (errno == ENOENT) return "absent";
         if (errno == ELOOP) return "it is a symbolic link";
@@ -125,7 +122,7 @@ std::string session_directory::write(const std::string& text) const {
     if (!why_.empty()) return why_;
     if (auto why = existing_is_ours(); !why.empty()) return why;
     std::string tmp;
-    fd_guard f;
+    unique_fd f;
     for (int i = 0; i < 8 && f.fd < 0; ++i) {
         tmp = "." + name_ + ".tmp." + random_suffix();
         f.fd = ::openat(fd_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

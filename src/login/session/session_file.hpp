@@ -9,6 +9,16 @@
 
 namespace neo::detail {
 
+/// Owns a file descriptor: closed when it goes (for a lock file, that releases its flock).
+struct NEO_HIDDEN unique_fd {
+    int fd = -1;
+    unique_fd() = default;
+    explicit unique_fd(int f) noexcept : fd(f) {}
+    unique_fd(const unique_fd&) = delete;
+    unique_fd& operator=(const unique_fd&) = delete;
+    ~unique_fd();
+};
+
 /// The directory of a session file, opened with O_DIRECTORY|O_NOFOLLOW and trusted when it is
 /// owned by the effective user (or root) and no other user can change it (no group or other
 /// write permission, unless the sticky bit keeps others' hands off our files, as on /tmp).

@@ -188,24 +188,19 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             client_access::of(cl).app_token.put(saved.app_token, left, std::chrono::steady_clock::now());
     }
 
-    // Takes what the file holds as the current (or pending) session; true when it held one.
-    bool adopt_file(const char* what) {
-        auto saved = read_file();
-        if (!saved) return false;
-        if (saved->awaiting_otp) {
-            log(log_level::info, std::string("reusing the ") + what + " view session that waits for its OTP");
-            adopt_pending(std::move(*saved));
-            return false;  // its second factor is still to do
-        }
-        log(log_level::info, std::string("reusing the ") + what + " session");
-        current = std::move(saved->s);
-        return true;
-    }
-
+    // On the first call: what the file holds becomes the current (or the pending) session.
     void load_once() {
         if (loaded) return;
         loaded = true;
-        adopt_file("saved");
+        auto saved = read_file();
+        if (!saved) return;
+        if (saved->awaiting_otp) {
+            log(log_level::info, "reusing the saved view session that waits for its OTP");
+            adopt_pending(std::move(*saved));  // its second factor is still to do
+            return;
+        }
+        log(log_level::info, "reusing the saved session");
+        current = std::move(saved->s);
     }
 
     // `awaiting_otp`: a view session whose OTP was sent, for the second factor of a later run.
@@ -246,27 +241,14 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     struct outcome {
         error_code ec;
         session s;
-        bool from_file = false;  // saved by another process while this one waited for the lock
     };
 
     // ---- across processes: the lock file beside the session file ------------------------------
 
-    // Held (flock) from the decision to log in until the new session is saved; closing the
-    // descriptor (or the process dying) releases it.
-    struct file_lock {
-        int fd = -1;
-        file_lock() = default;
-        file_lock(const file_lock&) = delete;
-        file_lock& operator=(const file_lock&) = delete;
-        ~file_lock() {
-            if (fd >= 0) ::close(fd);
-        }
-    };
-
     // Takes the lock without blocking the event loop: non-blocking attempts on a timer, within
     // the client's deadline. A lock file that cannot be trusted or opened is logged and the login
     // goes on without it (the session file itself is then refused by the same rules).
-    asio::awaitable<error_code> acquire(file_lock& l) {
+    asio::awaitable<error_code> acquire(unique_fd& l) {
         std::string why;
         l.fd = session_directory(opts.session_file).open_lock(why);
         if (l.fd < 0) {
@@ -303,7 +285,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     // saved before the lock is released.
     asio::awaitable<outcome> under_lock(asio::awaitable<outcome> body, bool awaiting_otp,
                                         std::optional<std::size_t> replacing, std::string why) {
-        file_lock l;
+        unique_fd l;  // the lock, held (flock) until the new session is saved; closing releases it
         if (!opts.session_file.empty()) {
             if (auto ec = co_await acquire(l)) co_return outcome{ec, {}};
             if (!awaiting_otp) {
@@ -311,7 +293,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
                                               (!replacing || token_key(saved->s) != *replacing) &&
                                               token_key(saved->s) != revoked) {
                     log(log_level::info, "reusing the session another process saved");
-                    co_return outcome{{}, std::move(saved->s), true};
+                    co_return outcome{{}, std::move(saved->s)};
                 } else if (saved && saved->awaiting_otp) {
                     adopt_pending(std::move(*saved));  // another process sent the OTP for it
                 }
