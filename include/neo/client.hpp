@@ -66,6 +66,7 @@ std::shared_ptr<step_args> logout_args(const session& trade);
 std::shared_ptr<step_args> totp_login_args(totp_login_request r);
 std::shared_ptr<step_args> totp_login_args(const identity& mobilenumber, const identity& ucc, secret totp);
 std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin);
+std::shared_ptr<step_args> warm_up_args(generation g);
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, login_handler h);
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, ack_handler h);
 
@@ -216,6 +217,31 @@ public:
     template <class Token = default_completion_token>
     auto async_totp_validate(const session& view, secret mpin, diagnostics& diag, Token&& token = {}) {
         return start<login_signature>(detail::totp_validate_args(view, std::move(mpin)), &diag, token);
+    }
+
+    // ---- Before the login ----------------------------------------------------------------
+
+    /// Opens and TLS-handshakes a connection to every host a login of generation `g` will use
+    /// (generation 1: the OAuth2 host, unless `access_token` is set or a cached app token is
+    /// still valid, and the login host; generation 2: the TOTP login host), and keeps them as
+    /// kept-alive connections under the usual rules (`keep_alive_idle`, checked before use), so
+    /// that a login at the market open costs only its requests: no resolving, no TCP or TLS
+    /// handshake. A host that already has a live kept connection is not connected again. Sends
+    /// no request. Call it shortly (less than `keep_alive_idle`) before the login; a gateway may
+    /// still close an idle connection earlier, which the login then replaces transparently.
+    ///
+    /// Handler: `void(error_code)`. `errc::invalid_params` at once when `keep_alive` is off or
+    /// `keep_alive_idle` is 0 (nothing could be kept); otherwise the errors of a connection's
+    /// set-up (resolve, connect, proxy, TLS), each host tried once, no retry. Diagnostics: one
+    /// `attempt_record` per host, step "warm_up", `http_status` 0. Same phase bounds, deadline,
+    /// admission (`max_in_flight`), cancellation and completion rules as `async_login`.
+    template <class Token = default_completion_token>
+    requires(!detail::is_diagnostics_v<Token>) auto async_warm_up(generation g, Token&& token = {}) {
+        return start<ack_signature>(detail::warm_up_args(g), nullptr, token);
+    }
+    template <class Token = default_completion_token>
+    auto async_warm_up(generation g, diagnostics& diag, Token&& token = {}) {
+        return start<ack_signature>(detail::warm_up_args(g), &diag, token);
     }
 
 private:

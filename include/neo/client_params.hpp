@@ -96,6 +96,15 @@ struct client_params {
     /// IP literal. The certificate is still checked against the host name, which is also sent as
     /// SNI. For pinning a gateway's address, or for tests. Default: empty (DNS for every name).
     std::vector<std::pair<std::string, std::string>> resolve_overrides{};
+    /// How long the addresses a host name resolved to are kept for this client's next
+    /// connections to it: a new connection within that time does not ask the resolver (no
+    /// `getaddrinfo`, no round trip to a DNS server). Only answers are kept, never a failure; a
+    /// connection that fails to connect to kept addresses forgets them, so the next one
+    /// resolves again. At most 64 host names. 0: resolve for every new connection.
+    /// Default: 60 s, as long as a warm-up before the open and the login that follows, and no
+    /// longer than the time-to-live gateways' DNS records commonly carry (60 to 300 s), so a
+    /// moved gateway is followed as soon as a caching resolver would follow it.
+    std::chrono::milliseconds address_cache_ttl{60000};
     /// Per-phase bounds. Defaults: 10 s each, 1 s for the TLS shutdown.
     neo::timeouts timeouts{};
     /// Retry, backoff and deadline. Defaults: 4 attempts, 250 ms base (1 s after 429), 8 s cap,

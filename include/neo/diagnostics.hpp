@@ -37,6 +37,11 @@ struct attempt_record {
     bool tls_resumed = false;
     /// The attempt went over a connection kept open by an earlier exchange (no handshake at all).
     bool connection_reused = false;
+    /// The attempt's new connection asked the resolver for its host's addresses. False for a
+    /// kept connection, an IP literal, a host pinned by `client_params::resolve_overrides`, and
+    /// a host whose addresses were kept from an earlier resolution
+    /// (`client_params::address_cache_ttl`).
+    bool resolved = false;
 };
 
 /// Filled by the `async_*` overloads that take it; written just before the handler runs.

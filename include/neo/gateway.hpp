@@ -12,6 +12,10 @@ namespace neo {
 /// Which set of documented paths to use. `live` is the SDK's name for prod.
 enum class environment { uat, prod, live = prod };
 
+/// The two login flows: generation 1 (OAuth2 app token, password or MPIN login, second factor)
+/// and generation 2 (TOTP login, MPIN validation), as `client::async_warm_up` prepares for them.
+enum class generation { one = 1, two = 2 };
+
 /// One HTTPS endpoint: host (a DNS name or an IP literal, IPv6 without brackets), port, path.
 struct endpoint {
     std::string host{};

@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace neo::detail {
@@ -17,6 +18,8 @@ struct connection {
     // another host), its TLS session stays resumable, which OpenSSL would otherwise withdraw
     // from a connection freed without a shutdown.
     bool clean = false;
+    // When its last exchange (or its warm-up) ended: what the idle bound counts from.
+    std::chrono::steady_clock::time_point used{};
 
     connection(boost::asio::ip::tcp::socket s, SSL_CTX* ctx, session_cache* cache, std::string key)
         : slot{cache, std::move(key)}, tls(std::move(s), ctx) {}

@@ -1,6 +1,8 @@
 // Connections the server kept open when their operation ended, for the next operations (the
-// second factor after the login): newest last, each with the strand its stream runs on, at most
-// `max_parked`, none older than the idle bound. Thread-safe.
+// second factor after the login, the login after a warm-up): groups of connections (at most one
+// per host:port, each operation's group), newest last, each group with the strand its streams run
+// on, at most `max_parked` groups of at most `max_per_group`, no connection idle for longer than
+// the idle bound. Thread-safe.
 #pragma once
 
 #include "connection.hpp"
@@ -12,25 +14,44 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace neo::detail {
+
+// One operation's kept connections, at most one per host:port.
+class idle_connections {
+public:
+    static constexpr std::size_t max_size = 4;
+    // The one for `key` (host:port), taken out, or null.
+    std::unique_ptr<connection> take(const std::string& key);
+    // Kept; returns whatever it displaces (the one for the same host, or the oldest when full).
+    std::unique_ptr<connection> keep(std::unique_ptr<connection> c);
+    // Every connection, taken out.
+    std::vector<std::unique_ptr<connection>> release() { return std::exchange(conns_, {}); }
+    // Drops (returns) those idle since before `oldest`.
+    std::vector<std::unique_ptr<connection>> expire(std::chrono::steady_clock::time_point oldest);
+    bool empty() const noexcept { return conns_.empty(); }
+    std::size_t size() const noexcept { return conns_.size(); }
+
+private:
+    std::vector<std::unique_ptr<connection>> conns_;
+};
 
 class connection_pool {
 public:
     static constexpr std::size_t max_parked = 4;
     using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
     struct parked {
-        std::unique_ptr<connection> conn;
+        idle_connections conns;
         strand_type strand;
-        std::chrono::steady_clock::time_point since;
     };
 
     explicit connection_pool(std::chrono::milliseconds idle) : idle_(idle) {}
-    // The newest parked connection not older than the idle bound (older ones are dropped), or none.
+    // The newest parked group, without the connections older than the idle bound, or none.
     std::optional<parked> take();
-    // Parks `c` (returned when the pool is full).
-    std::unique_ptr<connection> park(std::unique_ptr<connection> c, strand_type strand);
+    // Parks `g` (returned when the pool is full).
+    idle_connections park(idle_connections g, strand_type strand);
 
 private:
     std::chrono::milliseconds idle_;

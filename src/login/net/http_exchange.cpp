@@ -60,13 +60,13 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     common::wipe_guard wipe_wire{wire};
 
     // A connection the server kept open for this host:port, or a new one.
-    std::unique_ptr<connection> conn;
-    if (st.idle && st.idle->slot.key == ep.host + ":" + ep.port && st.idle->tls.still_open()) {
-        conn = std::move(st.idle);
+    std::unique_ptr<connection> conn = st.idle.take(ep.host + ":" + ep.port);
+    if (conn && conn->tls.still_open()) {
         conn->clean = false;  // until this exchange, too, ends cleanly
         r.connection_reused = true;
+    } else {
+        conn.reset();  // closed by the server: dropped
     }
-    st.idle.reset();  // another host's, or closed by the server: dropped
     if (!conn) {
         conn = co_await open_connection(st, ep, r);
         if (!conn) co_return r;
@@ -161,8 +161,9 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
 
     if (keep) {
         conn->clean = true;
+        conn->used = std::chrono::steady_clock::now();
         tls.expires_never();
-        st.idle = std::move(conn);  // for this operation's next exchange
+        (void)st.idle.keep(std::move(conn));  // for this operation's next exchange
     } else {
         co_await close_politely(st, *conn);
         if (st.cancelled) r.fail(true, {}, phase::shutdown);

@@ -24,6 +24,7 @@ struct http_result {
     std::string body;
     bool tls_resumed = false;
     bool connection_reused = false;
+    bool resolved = false;  // a new connection asked the resolver
     std::string detail;
 
     // Every early exit goes through here: once the caller has cancelled, the reason is always

@@ -21,6 +21,7 @@
 #include <boost/beast/http/read.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace neo::detail {
@@ -63,6 +64,8 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(op_state& st, const hop& h, 
         targets.emplace_back(addr, static_cast<unsigned short>(std::stoul(h.port)));
         co_return targets;
     }
+    targets = st.impl->addresses.find(h.host, h.port);
+    if (!targets.empty()) co_return targets;
     const auto b = st.bound_for(p.timeouts.resolve);
     if (st.cancelled || b.expired) {
         r.fail(st.cancelled, errc::deadline_exceeded, phase::resolve);
@@ -90,46 +93,43 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(op_state& st, const hop& h, 
         r.fail(false, h.unreachable(), phase::resolve, h.prefix() + "resolve: " + ec.message());
     } else {
         for (const auto& e : results) targets.push_back(e.endpoint());
+        st.impl->addresses.keep(h.host, h.port, targets);
     }
+    r.resolved = true;
     co_return targets;
 }
 
 // Connects to each address in turn, all within one bound, bound to the local address if set.
 asio::awaitable<bool> connect(op_state& st, const hop& h, const std::vector<tcp::endpoint>& targets,
-                              beast::tcp_stream& stream, http_result& r) {
+                              tls_socket& tls, http_result& r) {
     const auto& p = st.params();
-    asio::ip::address local;
-    const bool bind_local = !p.local_address.empty();
-    if (bind_local) {
+    std::optional<tcp::endpoint> local;
+    if (!p.local_address.empty()) {
         error_code ec;
-        local = asio::ip::make_address(p.local_address, ec);
+        auto a = asio::ip::make_address(p.local_address, ec);
         if (ec) co_return r.fail(st.cancelled, errc::invalid_local_address, phase::connect, "not an IP literal");
+        local.emplace(a, 0);
     }
     const auto b = st.bound_for(p.timeouts.connect);
     if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::connect);
-    arm(stream, b);
-    st.abort_io = [&] { stream.cancel(); };
+    disarm_on_exit disarm{tls};
+    arm(tls, b);
+    st.abort_io = [&] { tls.cancel(); };
     error_code ec = asio::error::host_not_found;
     bool family_mismatch = false;
     for (const auto& t : targets) {
-        auto& sock = stream.socket();
-        error_code ignored;
-        sock.close(ignored);
-        if (bind_local && t.protocol() != tcp::endpoint(local, 0).protocol()) {
+        if (local && t.protocol() != local->protocol()) {
             family_mismatch = true;
             continue;
         }
         family_mismatch = false;
-        sock.open(t.protocol(), ec);
-        if (!ec && bind_local) {
-            sock.bind(tcp::endpoint(local, 0), ec);
-            if (ec) {
-                // Not an address of this host, or in use: nothing was sent, nothing will be.
-                st.abort_io = nullptr;
-                co_return r.fail(st.cancelled, errc::invalid_local_address, phase::connect, "bind: " + ec.message());
-            }
+        bool bind_failed = false;
+        ec = co_await tls.connect(t, local ? &*local : nullptr, bind_failed);
+        if (bind_failed) {
+            // Not an address of this host, or in use: nothing was sent, nothing will be.
+            st.abort_io = nullptr;
+            co_return r.fail(st.cancelled, errc::invalid_local_address, phase::connect, "bind: " + ec.message());
         }
-        if (!ec) std::tie(ec) = co_await stream.async_connect(t, nothrow);
         if (!ec || ec == beast::error::timeout || st.cancelled) break;
     }
     st.abort_io = nullptr;
@@ -137,12 +137,12 @@ asio::awaitable<bool> connect(op_state& st, const hop& h, const std::vector<tcp:
     if (family_mismatch)
         co_return r.fail(false, errc::invalid_local_address, phase::connect,
                          "no address of the " + h.prefix() + "host is of the local address's family");
+    if (ec) st.impl->addresses.drop(h.host, h.port);  // resolved again by the next connection
     if (ec == beast::error::timeout)
         co_return r.fail(false, timed_out(b), phase::connect, h.prefix() + "connect timed out");
-    if (ec) co_return r.fail(false, h.unreachable(), phase::connect, h.prefix() + "connect: " + ec.message());
-    error_code ignored;
-    stream.socket().set_option(tcp::no_delay(true), ignored);  // a request leaves in one go
-    stream.expires_never();
+    if (ec) {
+        co_return r.fail(false, h.unreachable(), phase::connect, h.prefix() + "connect: " + ec.message());
+    }
     co_return true;
 }
 
@@ -225,14 +225,19 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const
         if (!r.ec) r.fail(st.cancelled, h.unreachable(), phase::resolve, h.prefix() + "resolve: no address");
         co_return nullptr;
     }
-    beast::tcp_stream stream(ex);
-    if (!co_await connect(st, h, targets, stream, r)) co_return nullptr;
-    if (h.proxied && !co_await open_tunnel(st, ep, stream, r)) co_return nullptr;
+    auto conn = std::make_unique<connection>(tcp::socket(ex), st.impl->ctx->native_handle(), &st.impl->sessions,
+                                             ep.host + ":" + ep.port);
+    if (!co_await connect(st, h, targets, conn->tls, r)) co_return nullptr;
+    if (h.proxied) {
+        // The tunnel is plain TCP, read and written through Beast; the socket comes back after.
+        beast::tcp_stream stream(std::move(conn->tls.socket()));
+        const bool tunnelled = co_await open_tunnel(st, ep, stream, r);
+        conn->tls.socket() = stream.release_socket();
+        if (!tunnelled) co_return nullptr;
+    }
 
     asio::ip::address addr;
     const bool host_is_ip = is_ip_literal(ep.host, addr);
-    auto conn = std::make_unique<connection>(stream.release_socket(), st.impl->ctx->native_handle(), &st.impl->sessions,
-                                             ep.host + ":" + ep.port);
     if (!co_await handshake(st, *conn, ep.host, host_is_ip, h.proxied, r)) co_return nullptr;
     co_return conn;
 }

@@ -12,7 +12,10 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -37,7 +40,8 @@ namespace {
 using common::nothrow;
 
 // The BIO between OpenSSL and the socket: send() with MSG_NOSIGNAL (a peer gone must not raise
-// SIGPIPE in the user's process), recv(), and "retry" when the socket would block.
+// SIGPIPE in the user's process), recv(), both MSG_DONTWAIT (whatever the descriptor's mode: no
+// ioctl to make it non-blocking), and "retry" when the socket would block.
 tls_socket::io_state& state(BIO* b) { return *static_cast<tls_socket::io_state*>(BIO_get_data(b)); }
 
 // A send() or recv() that failed (not EINTR): "retry" in `direction` when the socket would
@@ -54,7 +58,7 @@ int bio_write(BIO* b, const char* data, std::size_t n, std::size_t* written) {
     auto& s = state(b);
     BIO_clear_retry_flags(b);
     for (;;) {
-        const auto r = ::send(s.fd, data, n, MSG_NOSIGNAL);
+        const auto r = ::send(s.fd, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r >= 0) {
             *written = static_cast<std::size_t>(r);
             return 1;
@@ -68,7 +72,7 @@ int bio_read(BIO* b, char* data, std::size_t n, std::size_t* read) {
     auto& s = state(b);
     BIO_clear_retry_flags(b);
     for (;;) {
-        const auto r = ::recv(s.fd, data, n, 0);
+        const auto r = ::recv(s.fd, data, n, MSG_DONTWAIT);
         if (r > 0) {
             *read = static_cast<std::size_t>(r);
             return 1;
@@ -113,9 +117,7 @@ BIO_METHOD* socket_method() {
 
 tls_socket::tls_socket(tcp::socket sock, SSL_CTX* ctx)
     : sock_(std::move(sock)), timer_(sock_.get_executor()), watch_(std::make_shared<watch>(watch{&sock_})) {
-    error_code ignored;
-    if (!sock_.native_non_blocking()) sock_.native_non_blocking(true, ignored);  // after an async connect, it is
-    io_.fd = sock_.native_handle();
+    io_.fd = sock_.is_open() ? sock_.native_handle() : -1;
     ssl_ = SSL_new(ctx);
     if (!ssl_) throw std::bad_alloc();
     BIO* bio = BIO_new(socket_method());
@@ -126,6 +128,9 @@ tls_socket::tls_socket(tcp::socket sock, SSL_CTX* ctx)
     BIO_set_data(bio, &io_);
     SSL_set_bio(ssl_, bio, bio);  // the SSL owns it
     SSL_set_connect_state(ssl_);
+    // Read-ahead: one recv() takes every byte that is there (whole records, several at once),
+    // where OpenSSL would read each record's 5-byte header and its body apart.
+    SSL_set_read_ahead(ssl_, 1);
     // Records are written from one buffer that stays put; OpenSSL's 2 x 16 KiB record buffers
     // are freed while the connection waits.
     SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
@@ -245,6 +250,37 @@ asio::awaitable<std::pair<error_code, std::size_t>> tls_socket::perform(op o, vo
     }
 }
 
+asio::awaitable<error_code> tls_socket::connect(const tcp::endpoint& to, const tcp::endpoint* from, bool& bind_failed) {
+    bind_failed = false;
+    close();
+    const int fd = ::socket(to.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) co_return error_code(errno, boost::system::system_category());
+    error_code ec;
+    sock_.assign(to.protocol(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        co_return ec;
+    }
+    io_.fd = fd;
+    if (from && ::bind(fd, from->data(), static_cast<socklen_t>(from->size())) != 0) {
+        bind_failed = true;
+        co_return error_code(errno, boost::system::system_category());
+    }
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // a request leaves in one go
+    int rc;
+    do {
+        rc = ::connect(fd, to.data(), static_cast<socklen_t>(to.size()));
+    } while (rc != 0 && errno == EINTR);
+    if (rc == 0) co_return error_code{};
+    if (errno != EINPROGRESS) co_return error_code(errno, boost::system::system_category());
+    if (auto wec = co_await wait(tcp::socket::wait_write)) co_return wec;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    co_return error_code(err, boost::system::system_category());
+}
+
 asio::awaitable<error_code> tls_socket::handshake() {
     auto [ec, n] = co_await perform(op::handshake, nullptr, 0);
     co_return ec;
@@ -304,11 +340,22 @@ asio::awaitable<error_code> tls_socket::read(beast::flat_buffer& buffer, respons
     }
 }
 
-bool tls_socket::still_open() const noexcept {
+bool tls_socket::still_open() noexcept {
     if (cancelled_ || io_.fd < 0 || !sock_.is_open() || SSL_has_pending(ssl_)) return false;
     char probe;
     const auto n = ::recv(io_.fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n <= 0) return false;  // closed or failed
+    // Bytes arrived while it waited. A TLS 1.3 server sends its session tickets after the
+    // handshake (a warmed connection gets them after its handshake ended): OpenSSL takes those
+    // (and keeps them for resumption); anything else (data, a close_notify, an alert) means the
+    // connection is not reusable.
+    ERR_clear_error();
+    std::size_t got = 0;
+    const int rc = SSL_peek_ex(ssl_, &probe, 1, &got);
+    const bool open = rc <= 0 && SSL_get_error(ssl_, rc) == SSL_ERROR_WANT_READ && !SSL_has_pending(ssl_);
+    ERR_clear_error();
+    return open;
 }
 
 }  // namespace neo::detail

@@ -37,8 +37,8 @@ public:
     using response_parser = boost::beast::http::response_parser<boost::beast::http::string_body>;
     using error_code = boost::system::error_code;
 
-    // Takes a connected socket (made non-blocking) and a new SSL object of `ctx`.
-    // Throws std::bad_alloc when OpenSSL cannot allocate.
+    // Takes a socket (connected, or not yet open: then connect() opens it) and a new SSL object
+    // of `ctx`. Throws std::bad_alloc when OpenSSL cannot allocate.
     tls_socket(boost::asio::ip::tcp::socket sock, SSL_CTX* ctx);
     ~tls_socket();
     tls_socket(const tls_socket&) = delete;
@@ -59,6 +59,12 @@ public:
     // read or write a descriptor the system has handed to someone else meanwhile.
     void close() noexcept;
 
+    // A new TCP connection to `to` (any earlier one closed), bound to `from` when given: the
+    // descriptor is made non-blocking when it is created, then one connect(), one wait for
+    // writability and one getsockopt(SO_ERROR), where Asio's async_connect adds an ioctl and a
+    // poll(). TCP_NODELAY is set. Errors are system errors; `bind_failed` says bind() failed.
+    boost::asio::awaitable<error_code> connect(const boost::asio::ip::tcp::endpoint& to,
+                                               const boost::asio::ip::tcp::endpoint* from, bool& bind_failed);
     boost::asio::awaitable<error_code> handshake();
     // All of `data`, in as few records as OpenSSL makes of it.
     boost::asio::awaitable<error_code> write(boost::asio::const_buffer data);
@@ -73,8 +79,9 @@ public:
     // The same, without waiting: skipped when the socket would block or the peer is gone.
     void shutdown_now() noexcept;
 
-    // Open, and nothing unread: neither on the socket nor inside OpenSSL.
-    bool still_open() const noexcept;
+    // Open, and nothing unread: neither on the socket nor inside OpenSSL. TLS 1.3 session
+    // tickets that arrived meanwhile are taken in (they are not an answer).
+    bool still_open() noexcept;
 
     // What the BIO needs: the descriptor, the errno of its last failed call, whether EOF was seen.
     struct io_state {

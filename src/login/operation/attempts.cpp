@@ -95,6 +95,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         rec.http_status = hr.status;
         rec.failed_phase = hr.failed;
         rec.tls_resumed = hr.tls_resumed;
+        rec.resolved = hr.resolved;
         rec.connection_reused = hr.connection_reused;
         rec.elapsed = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
         if (hr.status) st.diag.http_status = hr.status;

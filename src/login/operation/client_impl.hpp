@@ -8,6 +8,7 @@
 #include "../core/app_token_cache.hpp"
 #include "../core/jitter.hpp"
 #include "../core/retry_bucket.hpp"
+#include "../net/address_cache.hpp"
 #include "../net/connection_pool.hpp"
 #include "../net/session_cache.hpp"
 #include "admission.hpp"
@@ -32,6 +33,7 @@ struct client_impl {
     session_cache sessions;  // outlives the connections below, which refill it
     std::shared_ptr<admission> line;
     connection_pool pool;
+    address_cache addresses;
     retry_bucket budget;
     jitter draw;
     app_token_cache app_token;

@@ -6,6 +6,7 @@
 #include "../core/deadline.hpp"
 #include "common/nothrow.hpp"
 #include "../net/connection.hpp"
+#include "../net/connection_pool.hpp"
 #include "admission.hpp"
 #include "client_impl.hpp"
 
@@ -35,9 +36,9 @@ struct op_state {
     steady::time_point deadline = steady::time_point::max();
     diagnostics diag;
     std::vector<secret> secrets;  // for redaction
-    // A connection the server kept open, for the next exchange of this operation to the same
-    // host:port (the OAuth2 step then the login; a retry after a 429 or 503).
-    std::unique_ptr<connection> idle;
+    // The connections the server kept open, one per host:port, for the next exchanges of this
+    // operation (the OAuth2 step then the login; a retry after a 429 or 503), then parked.
+    idle_connections idle;
     flight_permit permit;  // this operation's slot of max_in_flight (empty when not gated)
     bool checked = false;  // its input was checked before it queued
 

@@ -30,6 +30,7 @@ client_impl::client_impl(asio::any_io_executor e, client_params p)
       params(std::move(p)),
       line(std::make_shared<admission>(ex, params.max_in_flight)),
       pool(params.keep_alive_idle),
+      addresses(params.address_cache_ttl),
       budget(params.retry.budget),
       draw(params.random) {
     if (params.tls_context) {
@@ -76,12 +77,13 @@ asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<s
     } else {
         o = co_await run_steps(*stp, *args);
     }
-    if (auto idle = std::move(stp->idle)) {
-        // Kept for the next operation (on this operation's strand, which its stream runs on),
+    if (!stp->idle.empty()) {
+        // Kept for the next operation (on this operation's strand, which their streams run on),
         // unless the caller cancelled or the pool is full.
+        auto idle = std::move(stp->idle);
         if (!stp->cancelled && stp->params().keep_alive_idle.count() > 0)
             idle = stp->impl->pool.park(std::move(idle), stp->strand);
-        if (idle) co_await close_politely(*stp, *idle);
+        for (auto& c : idle.release()) co_await close_politely(*stp, *c);
     }
     stp->permit = flight_permit();  // the next queued operation may start
     co_return o;
@@ -102,7 +104,7 @@ void run_admitted(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> 
     auto st = std::make_shared<op_state>(std::move(impl), std::move(strand));
     if (gated) st->permit = flight_permit(st->impl->line.get());
     st->deadline = deadline;
-    if (parked) st->idle = std::move(parked->conn);
+    if (parked) st->idle = std::move(parked->conns);
     if (wire_cancel) {
         wire_cancel(st);
     } else if (auto slot = handler.slot(); slot.is_connected()) {
@@ -258,6 +260,9 @@ std::shared_ptr<step_args> totp_login_args(const identity& mobilenumber, const i
     r.ucc = ucc;
     r.totp = std::move(totp);
     return totp_login_args(std::move(r));
+}
+std::shared_ptr<step_args> warm_up_args(generation g) {
+    return std::make_shared<step_args>(step_args{step_args::warm_up{g}});
 }
 std::shared_ptr<step_args> totp_validate_args(const session& view, secret mpin) {
     return std::make_shared<step_args>(step_args{step_args::totp_validate{session_ref(view), std::move(mpin)}});

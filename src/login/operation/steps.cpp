@@ -2,6 +2,7 @@
 #include "steps.hpp"
 
 #include "attempts.hpp"
+#include "warm_up.hpp"
 #include "../core/wipe_json.hpp"
 
 #include <neo/detail/request.hpp>
@@ -156,6 +157,13 @@ asio::awaitable<outcome> run_steps(op_state& st, const step_args& args) {
         if (!c.ec) st.log(log_level::info, "logged out");
         co_return outcome{c.ec, {}};
     }
+    if (const auto* w = std::get_if<step_args::warm_up>(&op)) {
+        const bool have_bearer = !p.access_token.empty() || !st.impl->app_token.get(steady::now()).empty();
+        auto hosts = warm_up_hosts(p, w->g, have_bearer);
+        outcome o;  // named, not braced around the co_await (GCC 12)
+        o.ec = co_await warm_up(st, std::move(hosts));
+        co_return o;
+    }
     if (const auto* r = std::get_if<totp_login_request>(&op)) {
         remember(r->totp.reveal());
         step_spec spec{step_kind::totp_login, &gw.totp_login, totp_login_body(*r)};
@@ -197,6 +205,14 @@ error_code check(const client_params& p, diagnostics& diag, const step_args& arg
         if (!(ec = validate_session(l->trade.token, l->trade.sid))) ec = can_send(gw.logout, credentials::oauth2);
     } else if (const auto* t = std::get_if<totp_login_request>(&op)) {
         if (!(ec = validate(*t))) ec = can_send(gw.totp_login, credentials::consumer_key);
+    } else if (const auto* w = std::get_if<step_args::warm_up>(&op)) {
+        if (!p.keep_alive || p.keep_alive_idle.count() <= 0) {
+            diag.detail = "a warm-up keeps connections: keep_alive is off or keep_alive_idle is 0";
+            return errc::invalid_params;
+        }
+        const auto need = w->g == generation::one ? credentials::oauth2 : credentials::consumer_key;
+        for (const endpoint* ep : warm_up_hosts(p, w->g, false))
+            if ((ec = can_send(*ep, need))) break;
     } else {
         const auto& v = std::get<step_args::totp_validate>(op);
         ec = validate_session(v.view.token, v.view.sid);

@@ -46,7 +46,10 @@ struct step_args {
         session_ref view;
         secret mpin;
     };
-    std::variant<login_request, generate_otp, two_factor, logout, totp_login_request, totp_validate> op;
+    struct warm_up {
+        generation g;
+    };
+    std::variant<login_request, generate_otp, two_factor, logout, totp_login_request, totp_validate, warm_up> op;
 };
 
 // What an operation yields: success with a session (the steps that make one), or an error.

@@ -1,0 +1,76 @@
+// The warm-up (see warm_up.hpp).
+#include "warm_up.hpp"
+
+#include "../net/open_connection.hpp"
+
+#include <neo/error.hpp>
+
+namespace neo::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+std::string key_of(const endpoint& ep) {
+    return ep.host + ":" + ep.port;
+}
+
+}  // namespace
+
+std::vector<const endpoint*> warm_up_hosts(const client_params& p, generation g, bool have_app_token) {
+    const auto& gw = p.gateway;
+    std::vector<const endpoint*> all;
+    if (g == generation::one) {
+        if (!have_app_token) all.push_back(&gw.app_token);
+        all.insert(all.end(), {&gw.login, &gw.otp_generate});
+    } else {
+        all.insert(all.end(), {&gw.totp_login, &gw.totp_validate});
+    }
+    std::vector<const endpoint*> hosts;
+    for (const endpoint* ep : all) {
+        bool seen = false;
+        for (const endpoint* h : hosts) seen = seen || key_of(*h) == key_of(*ep);
+        if (!seen) hosts.push_back(ep);
+    }
+    return hosts;
+}
+
+asio::awaitable<error_code> warm_up(op_state& st, std::vector<const endpoint*> hosts) {
+    st.diag.step = "warm_up";
+    st.diag.step_attempts = 0;
+    for (const endpoint* ep : hosts) {
+        const auto key = key_of(*ep);
+        if (auto kept = st.idle.take(key)) {
+            const bool live = kept->tls.still_open();
+            if (live) (void)st.idle.keep(std::move(kept));
+            if (live) continue;  // warm already
+        }
+        const auto t0 = steady::now();
+        http_result r;
+        auto conn = co_await open_connection(st, *ep, r);
+        attempt_record rec;
+        rec.number = ++st.diag.attempts;
+        ++st.diag.step_attempts;
+        rec.step = "warm_up";
+        rec.result = r.ec;
+        rec.failed_phase = r.failed;
+        rec.tls_resumed = r.tls_resumed;
+        rec.resolved = r.resolved;
+        rec.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+        st.diag.history.push_back(rec);
+        if (!conn) {
+            st.diag.failed_phase = r.failed;
+            st.diag.detail = r.detail;
+            st.log(log_level::warning, "warm-up of " + key + ": " + (r.detail.empty() ? r.ec.message() : r.detail));
+            co_return r.ec;
+        }
+        conn->clean = true;
+        conn->used = steady::now();
+        (void)st.idle.keep(std::move(conn));
+        st.log(log_level::info, std::string("warmed up ") + key + (r.tls_resumed ? " (TLS resumed)" : ""));
+    }
+    co_return error_code{};
+}
+
+}  // namespace neo::detail
