@@ -226,9 +226,10 @@ public:
     /// still valid, and the login host; generation 2: the TOTP login host), and keeps them as
     /// kept-alive connections under the usual rules (`keep_alive_idle`, checked before use), so
     /// that a login at the market open costs only its requests: no resolving, no TCP or TLS
-    /// handshake. A host that already has a live kept connection is not connected again. Sends
-    /// no request. Call it shortly (less than `keep_alive_idle`) before the login; a gateway may
-    /// still close an idle connection earlier, which the login then replaces transparently.
+    /// handshake. A host whose kept connection is live and has at least half of
+    /// `keep_alive_idle` left is not connected again. Sends no request. Call it shortly (less
+    /// than half of `keep_alive_idle`) before the login; a gateway may still close an idle
+    /// connection earlier, which the login then replaces transparently.
     ///
     /// Handler: `void(error_code)`. `errc::invalid_params` at once when `keep_alive` is off or
     /// `keep_alive_idle` is 0 (nothing could be kept); otherwise the errors of a connection's

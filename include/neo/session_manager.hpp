@@ -56,6 +56,20 @@ struct session_manager_options {
     /// A session is renewed once less than this is left before its token's `exp`. Callers keep
     /// getting the current (still valid) session while the renewal runs. Default: 5 minutes.
     std::chrono::seconds renew_margin{300};
+    /// Renewal on time, not on demand: at `exp - renew_margin` the manager logs in by itself,
+    /// whether or not anyone calls, so that an engine idle overnight finds a fresh session at the
+    /// open (and the first call pays nothing). `warm_up_lead` before it, the connections of the
+    /// login are opened (`client::async_warm_up`), so the renewal sends only its requests. A
+    /// failed renewal is tried again after the client's backoff (`retry_policy`, counted per
+    /// failure) while the session still has `min_validity` left; callers keep the current session
+    /// meanwhile. The timer is work in the io_context: `run()` does not return while the manager
+    /// lives (destroying the manager stops it). Default: off (renewal when a call finds the
+    /// session within `renew_margin`).
+    bool proactive_renewal = false;
+    /// With `proactive_renewal`: how long before the renewal the connections are warmed up. Cut
+    /// to half the client's `keep_alive_idle`, so they are still kept when the renewal comes.
+    /// 0: no warm-up. Default: 5 s.
+    std::chrono::seconds warm_up_lead{5};
     /// A held or saved session with less than this left before its `exp` is not handed out
     /// (the caller would start work with a token about to die): the call waits for a new login.
     /// The callers waiting for a login get its session whatever its lifetime (nothing fresher
@@ -142,7 +156,8 @@ public:
     session_manager(client c, password_recipe r, session_manager_options o = {});
     session_manager(client c, totp_recipe r, session_manager_options o = {});
     session_manager(session_manager&&) noexcept = default;
-    session_manager& operator=(session_manager&&) noexcept = default;
+    /// The manager assigned over stops as if destroyed (its proactive renewal ends).
+    session_manager& operator=(session_manager&& other) noexcept;
     ~session_manager();
 
     executor_type get_executor() const noexcept;

@@ -1,10 +1,16 @@
 // neo_bench: one run, one local TLS server, and side by side: our login (fresh and resumed
-// handshakes), the floor that OpenSSL itself sets (a bare blocking client doing the same exchange),
+// handshakes), the floor that OpenSSL itself sets (a bare blocking client doing the same exchange,
+// with read-ahead, reading exactly the header and Content-Length, not waiting for the peer's close),
 // libcurl when present, a concurrent run with the event loop's lateness, memory per login in
-// flight and heap allocations per login. See README "Performance".
+// flight, heap allocations per login, and each flow's round trips and connections through a
+// delay relay (cold and warmed). See README "Performance".
+#include "delay_relay.hpp"
+
 #include <neo/login.hpp>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 
@@ -101,6 +107,7 @@ struct options {
     std::string gateway, ca_file, mock_exe = NEO_MOCK_EXE;
     std::string only;  // one sequential row alone (for a profiler)
     int rounds = 10;   // the sequential rows take turns this many times
+    int rtt_ms = 50;   // the delay relay's round-trip time; 0: no round-trip table
 };
 
 // ---- figures ----------------------------------------------------------------------------------
@@ -202,6 +209,7 @@ struct server {
     pid_t pid = -1;
     std::string origin, ca_file, host, port;
     std::string proxy;  // the mock's CONNECT proxy (in the mock's process), when the bench started it
+    std::string totp_secret;  // the mock's fixture user's TOTP seed, when the bench started it
     ~server() {
         if (pid > 0) {
             kill(pid, SIGTERM);
@@ -242,6 +250,7 @@ void start_mock(server& s, const options& o) {
         std::string line, origin, proxy;
         bool ca = false;
         while (std::getline(f, line)) {
+            if (line.rfind("totp_secret=", 0) == 0) s.totp_secret = line.substr(12);
             if (line.rfind("origin=", 0) == 0) origin = line.substr(7);
             if (line.rfind("ca_file=", 0) == 0) ca = true;
             if (line.rfind("proxy=", 0) == 0) proxy = line.substr(6);
@@ -417,6 +426,8 @@ struct floor_client {
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
         SSL_CTX_load_verify_locations(ctx, s.ca_file.c_str(), nullptr);
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
+        // Read-ahead: one read() takes every byte there is, whole records, as plain code would.
+        SSL_CTX_set_read_ahead(ctx, 1);
     }
     ~floor_client() {
         if (session) SSL_SESSION_free(session);
@@ -564,6 +575,90 @@ row curl_row(const server& s, bool reuse) {
     return w;
 }
 
+// ---- round trips: a login through the delay relay -------------------------------------------
+// generation 1: password login then the MPIN second factor; generation 2: TOTP login then MPIN
+// validation. Cold: a new client (generation 1 fetches its app token). Warmed: the app token
+// cached (generation 1), the connections the login had gone (the idle bound passed), then
+// async_warm_up, then the login; only the login is timed and counted.
+struct round_trip_row {
+    std::string flow, client;
+    bool failed = false;
+    double ms = 0;  // 0: quoted, not measured
+    int round_trips = 0, connections = 0;
+};
+
+round_trip_row round_trips(const server& s, int gen, bool warmed, std::chrono::milliseconds rtt) {
+    round_trip_row r;
+    r.flow = gen == 1 ? "generation 1, password + MPIN" : "generation 2, TOTP + MPIN";
+    r.client = warmed ? (gen == 1 ? "ours, warmed (app token cached)" : "ours, warmed") : "ours, cold (new client)";
+    neo_bench::delay_relay relay(s.host, static_cast<unsigned short>(std::stoi(s.port)), rtt);
+    std::vector<double> times;
+    std::vector<int> conns;
+    for (int i = 0; i < 3; ++i) {
+        asio::io_context io(1);
+        auto p = our_params(s);
+        p.gateway = neo::gateway::from_origin("https://127.0.0.1:" + std::to_string(relay.port()));
+        p.keep_alive_idle = std::chrono::milliseconds(300);
+        neo::client c{io, p};
+        double ms = 0;
+        int connections = 0;
+        auto flow = [&]() -> asio::awaitable<void> {
+            neo::second_factor f;
+            f.mpin = "123456";
+            f.mobilenumber = "9999999908";
+            auto login = [&]() -> asio::awaitable<void> {
+                if (gen == 1) {
+                    auto view = co_await c.async_login(request(), asio::use_awaitable);
+                    co_await c.async_session_2fa(view, f, asio::use_awaitable);
+                } else {
+                    neo::totp_login_request t;
+                    t.mobilenumber = "9999999908";
+                    t.ucc = "TESTYA24";
+                    t.totp = neo::totp(neo::secret(s.totp_secret)).code();
+                    auto view = co_await c.async_totp_login(t, asio::use_awaitable);
+                    co_await c.async_totp_validate(view, "123456", asio::use_awaitable);
+                }
+            };
+            if (warmed) {
+                if (gen == 1) co_await login();  // the app token, cached
+                asio::steady_timer idle(io, std::chrono::milliseconds(400));
+                co_await idle.async_wait(asio::use_awaitable);  // the kept connection's idle bound passes
+                co_await c.async_warm_up(gen == 1 ? neo::generation::one : neo::generation::two, asio::use_awaitable);
+            }
+            const int before = relay.connections();
+            const auto t0 = clock_type::now();
+            co_await login();
+            ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+            connections = relay.connections() - before;
+        };
+        bool ok = false;
+        asio::co_spawn(io, flow(), [&](std::exception_ptr e) { ok = !e; });
+        io.run();
+        if (!ok) {
+            r.failed = true;
+            return r;
+        }
+        times.push_back(ms);
+        conns.push_back(connections);
+    }
+    std::sort(times.begin(), times.end());
+    r.ms = times[1];
+    r.round_trips = static_cast<int>(r.ms / static_cast<double>(rtt.count()) + 0.5);
+    r.connections = *std::max_element(conns.begin(), conns.end());
+    return r;
+}
+
+// The official SDKs, counted the same way (a relay adding 25 ms each way in front of the mock)
+// when issue 19 was filed; quoted, not measured here (the bench does not run Python).
+const std::vector<round_trip_row>& sdk_round_trips() {
+    static const std::vector<round_trip_row> rows = {
+        {"generation 1, password + MPIN", "official SDK v1 (quoted)", false, 0, 8, 4},
+        {"generation 2, TOTP + MPIN", "official SDK v3 (quoted)", false, 0, 5, 2},
+        {"generation 2, TOTP + MPIN", "curl (quoted)", false, 0, 3, 1},
+    };
+    return rows;
+}
+
 // ---- output -----------------------------------------------------------------------------------
 std::string machine() {
     std::ifstream f("/proc/cpuinfo");
@@ -605,6 +700,8 @@ int main(int argc, char** argv) {
             o.concurrent_n = std::max(1, std::stoi(value()));
         else if (a == "--rounds")
             o.rounds = std::max(1, std::stoi(value()));
+        else if (a == "--rtt-ms")
+            o.rtt_ms = std::max(0, std::stoi(value()));
         else if (a == "--only")
             o.only = value();
         else if (a == "--json")
@@ -617,7 +714,7 @@ int main(int argc, char** argv) {
             o.mock_exe = value();
         else {
             std::cerr << "usage: neo_bench [--n N] [--concurrency K] [--concurrent-n N] [--max-in-flight M] [--rounds "
-                         "R] [--json] "
+                         "R] [--json] [--rtt-ms MS] "
                          "[--only floor-fresh|ours-fresh|floor-resumed|ours-resumed|ours-kept] "
                          "[--gateway https://HOST:PORT --ca-file PATH] [--mock PATH]\n";
             return a == "--help" ? 0 : 2;
@@ -670,6 +767,15 @@ int main(int argc, char** argv) {
     // run's RSS growth is beyond the first's peak, as the allocator keeps what it got).
     const auto conc_new = ours_concurrent(s, o, true);
     const auto conc = ours_concurrent(s, o, false);
+    std::vector<round_trip_row> trips;
+    if (o.rtt_ms > 0) {
+        const std::chrono::milliseconds rtt(o.rtt_ms);
+        for (int gen : {1, 2}) {
+            if (gen == 2 && s.totp_secret.empty()) continue;  // an outside gateway: no TOTP seed known
+            trips.push_back(round_trips(s, gen, false, rtt));
+            trips.push_back(round_trips(s, gen, true, rtt));
+        }
+    }
 
     const auto& floor_fresh = seq[0];
     const auto& ours_fresh = seq[1];
@@ -689,7 +795,7 @@ int main(int argc, char** argv) {
          1.10},
         {"cpu ours fresh / floor fresh", ratio(ours_fresh.cpu_us_per_login, floor_fresh.cpu_us_per_login), 1.20},
         {"cpu ours resumed / floor resumed", ratio(ours_resumed.cpu_us_per_login, floor_resumed.cpu_us_per_login),
-         1.20},
+         1.25},
     };
     if (seq.size() >= 9) {
         ratios.push_back({"latency ours resumed through a proxy / direct",
@@ -707,7 +813,7 @@ int main(int argc, char** argv) {
         ratios.push_back({"cpu ours resumed / libcurl new handle",
                           ratio(ours_resumed.cpu_us_per_login, curl_new.cpu_us_per_login), 0});
         ratios.push_back({"latency ours kept-alive / libcurl reused handle",
-                          ratio(ours_kept.latency.mean_us, curl_reused.latency.mean_us), 0});
+                          ratio(ours_kept.latency.mean_us, curl_reused.latency.mean_us), 1.00});
         ratios.push_back({"cpu ours kept-alive / libcurl reused handle",
                           ratio(ours_kept.cpu_us_per_login, curl_reused.cpu_us_per_login), 0});
     }
@@ -736,6 +842,12 @@ int main(int argc, char** argv) {
         j << "]";
         conc_json("concurrent", conc);
         conc_json("concurrent_new_connections", conc_new);
+        j << ",\"round_trips\":{\"rtt_ms\":" << o.rtt_ms << ",\"rows\":[";
+        for (std::size_t i = 0; i < trips.size(); ++i)
+            j << (i ? "," : "") << "{\"flow\":\"" << trips[i].flow << "\",\"client\":\"" << trips[i].client
+              << "\",\"failed\":" << (trips[i].failed ? "true" : "false") << ",\"ms\":" << trips[i].ms
+              << ",\"round_trips\":" << trips[i].round_trips << ",\"connections\":" << trips[i].connections << "}";
+        j << "]}";
         j << ",\"ratios\":{";
         for (std::size_t i = 0; i < ratios.size(); ++i)
             j << (i ? "," : "") << "\"" << ratios[i].name << "\":" << ratios[i].value;
@@ -778,6 +890,22 @@ int main(int argc, char** argv) {
     };
     print_conc("a new connection per login", conc_new, true);
     print_conc("defaults: a login that starts as another ends takes its connection", conc, false);
+    if (!trips.empty()) {
+        std::printf("\nround trips (a relay adds %d ms each way; TCP handshakes not counted: on a network each "
+                    "connection adds one)\n",
+                    o.rtt_ms / 2);
+        std::printf("  %-32s %-34s %8s %12s %12s\n", "flow", "client", "ms", "round trips", "connections");
+        auto print_trip = [](const round_trip_row& t) {
+            if (!t.failed)
+                std::printf("  %-32s %-34s %8s %12d %12d\n", t.flow.c_str(), t.client.c_str(),
+                            t.ms > 0 ? std::to_string(static_cast<int>(t.ms + 0.5)).c_str() : "-", t.round_trips,
+                            t.connections);
+            else
+                std::printf("  %-32s %-34s %8s\n", t.flow.c_str(), t.client.c_str(), "failed");
+        };
+        for (const auto& t : trips) print_trip(t);
+        for (const auto& t : sdk_round_trips()) print_trip(t);
+    }
     std::printf("\nratios\n");
     for (const auto& r : ratios) {
         if (r.target > 0)

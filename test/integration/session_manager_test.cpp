@@ -706,3 +706,100 @@ BOOST_AUTO_TEST_CASE(a_thousand_awaiters_on_four_threads) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Renewal on time (proactive_renewal): nobody calls, and still the session is renewed at
+// exp - renew_margin, over connections warmed warm_up_lead before; a failed renewal is tried
+// again after the client's backoff; the manager's end stops the timer (the io_context runs dry).
+BOOST_AUTO_TEST_SUITE(proactive_renewal)
+
+namespace {
+
+// Tokens live 20 s (exp in whole seconds); renewal 17 s before exp (2 to 3 s after the login).
+// The warm-up's lead of 1 s is cut to half of keep_alive_idle (1 s in the first test): 0.5 s
+// before the renewal, when the first login's kept connection is gone.
+neo::session_manager_options on_time() {
+    return {.renew_margin = 17s, .proactive_renewal = true, .warm_up_lead = 1s, .min_validity = 1s};
+}
+
+// Waits (bounded: 10 s) until `done()`.
+asio::awaitable<bool> until(std::function<bool()> done) {
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    for (int i = 0; i < 1000 && !done(); ++i) {
+        t.expires_after(10ms);
+        co_await t.async_wait(asio::use_awaitable);
+    }
+    co_return done();
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(renewed_without_a_call_over_warmed_connections, fixture_short_tokens) {
+    auto p = params();
+    p.keep_alive_idle = 1000ms;
+    std::optional<neo::session_manager> m;
+    m.emplace(neo::client{io, p}, totp_recipe(), on_time());
+    run_coro([&]() -> asio::awaitable<void> {
+        const auto first = co_await m->async_session();
+        BOOST_TEST(m->logins_started() == 1u);
+        // The warm-up's connection (the first login's is gone after 1 s), half a second before the
+        // renewal's first request, which then goes over it.
+        BOOST_TEST(co_await until([&] { return mock.handshakes() == 2u; }));
+        const auto warmed_at = steady::now();
+        BOOST_TEST(count(route::totp_login) == 1u);
+        BOOST_TEST(co_await until([&] { return count(route::totp_validate) == 2u; }));
+        BOOST_TEST((steady::now() - warmed_at >= 300ms));
+        neo::session second;
+        BOOST_TEST(co_await until([&] { return m->logins_started() == 2u && m->last_diagnostics().attempts > 0; }));
+        for (int i = 0; i < 100 && (second.token.empty() || second.token == first.token); ++i)
+            second = co_await m->async_session();  // the renewed one, as soon as it is there
+        BOOST_TEST(second.token != first.token);
+        BOOST_TEST(m->logins_started() == 2u);  // the calls started nothing
+        BOOST_TEST(mock.handshakes() == 2u);    // the renewal made no connection of its own
+        m.reset();  // the timer of the next renewal goes with it (else the io_context never runs dry)
+    });
+    bool warmed = false, scheduled = false;
+    for (const auto& l : log_lines) {
+        warmed |= l.find("warmed up") != std::string::npos;
+        scheduled |= l.find("scheduled renewal") != std::string::npos;
+    }
+    BOOST_TEST(warmed);
+    BOOST_TEST(scheduled);
+    BOOST_TEST(count(route::totp_login) == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failed_renewal_is_tried_again_and_the_session_stays, fixture_short_tokens) {
+    std::optional<neo::session_manager> m;
+    auto o = on_time();
+    o.warm_up_lead = 0s;
+    m.emplace(neo::client{io, params()}, totp_recipe(), o);
+    run_coro([&]() -> asio::awaitable<void> {
+        const auto first = co_await m->async_session();
+        mock.script(route::totp_login, {{.status = 400}});  // the first renewal is refused
+        BOOST_TEST(co_await until([&] { return count(route::totp_validate) == 2u; }));
+        BOOST_TEST(count(route::totp_login) == 3u);  // the refused one, then the retry
+        neo::session second;
+        asio::steady_timer t(io);
+        for (int i = 0; i < 100 && (second.token.empty() || second.token == first.token); ++i) {
+            second = co_await m->async_session();  // the current one meanwhile, then the renewed one
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        BOOST_TEST(second.token != first.token);
+        m.reset();
+    });
+    bool retried = false;
+    for (const auto& l : log_lines) retried |= l.find("scheduled renewal failed: again in") != std::string::npos;
+    BOOST_TEST(retried);
+}
+
+BOOST_FIXTURE_TEST_CASE(off_by_default_nothing_happens_without_a_call, fixture_short_tokens) {
+    neo::session_manager m{neo::client{io, params()}, totp_recipe(), {.renew_margin = 17s, .min_validity = 1s}};
+    run_coro([&]() -> asio::awaitable<void> {
+        co_await m.async_session();
+        asio::steady_timer t(io, 3500ms);
+        co_await t.async_wait(asio::use_awaitable);
+    });
+    BOOST_TEST(count(route::totp_login) == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -41,10 +41,13 @@ asio::awaitable<error_code> warm_up(op_state& st, std::vector<const endpoint*> h
     st.diag.step_attempts = 0;
     for (const endpoint* ep : hosts) {
         const auto key = key_of(*ep);
+        // Warm already: a live kept connection with at least half of the idle bound left (the
+        // login is meant to come within it). An older one is replaced (closed as it is dropped).
         if (auto kept = st.idle.take(key)) {
-            const bool live = kept->tls.still_open();
-            if (live) (void)st.idle.keep(std::move(kept));
-            if (live) continue;  // warm already
+            const bool warm =
+                steady::now() - kept->used < st.params().keep_alive_idle / 2 && kept->tls.still_open();
+            if (warm) (void)st.idle.keep(std::move(kept));
+            if (warm) continue;
         }
         const auto t0 = steady::now();
         http_result r;

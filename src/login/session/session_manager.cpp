@@ -13,6 +13,7 @@
 #include "session_file.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -27,6 +28,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <list>
 #include <mutex>
@@ -201,6 +203,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         }
         log(log_level::info, "reusing the saved session");
         current = std::move(saved->s);
+        schedule_renewal();
     }
 
     // `awaiting_otp`: a view session whose OTP was sent, for the second factor of a later run.
@@ -323,6 +326,68 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     void drop_current() {
         if (current) wipe_session(*current);
         current.reset();
+        if (renew_timer) renew_timer->cancel();
+    }
+
+    // ---- renewal on a timer (proactive_renewal) ----------------------------------------------
+
+    enum class timer_stage { warm_up, renew };
+    std::optional<asio::steady_timer> renew_timer;  // on the strand
+    int renewal_failures = 0;
+    std::atomic<bool> stopped{false};  // the session_manager is gone: nothing more is scheduled
+
+    std::chrono::milliseconds warm_up_lead() const {
+        const auto half = cl.params().keep_alive_idle / 2;
+        if (!cl.params().keep_alive || half.count() <= 0) return std::chrono::milliseconds(0);
+        return std::min<std::chrono::milliseconds>(opts.warm_up_lead, half);
+    }
+
+    void arm_renewal(std::chrono::steady_clock::duration in, timer_stage st, std::size_t key) {
+        if (!renew_timer) renew_timer.emplace(strand);
+        renew_timer->expires_after(std::max(in, std::chrono::steady_clock::duration::zero()));
+        renew_timer->async_wait(
+            asio::bind_executor(strand, [w = weak_from_this(), st, key](error_code ec) {
+                auto self = w.lock();
+                if (!self || ec || self->stopped) return;
+                self->on_renewal_timer(st, key);
+            }));
+    }
+
+    // After `current` changed: the warm-up, then the renewal, of this session.
+    void schedule_renewal() {
+        if (!opts.proactive_renewal || stopped) return;
+        if (renew_timer) renew_timer->cancel();
+        const auto exp = current ? current->expires_at() : std::nullopt;
+        if (!exp) return;
+        const auto renew_in = std::chrono::duration_cast<std::chrono::milliseconds>(
+            *exp - std::chrono::seconds(opts.renew_margin) - sys_clock::now());
+        const auto lead = warm_up_lead();
+        const bool warm = lead.count() > 0 && renew_in > lead;
+        arm_renewal(warm ? renew_in - lead : renew_in, warm ? timer_stage::warm_up : timer_stage::renew,
+                    token_key(*current));
+    }
+
+    void on_renewal_timer(timer_stage st, std::size_t key) {
+        if (!current || token_key(*current) != key) return;  // replaced meanwhile: its own schedule applies
+        if (st == timer_stage::warm_up) {
+            log(log_level::debug, "warming up the connections of the renewal");
+            const auto g = std::holds_alternative<totp_recipe>(recipe) ? generation::two : generation::one;
+            cl.async_warm_up(g, [](error_code) {});  // a failure costs the renewal its own handshakes, no more
+            arm_renewal(warm_up_lead(), timer_stage::renew, key);
+            return;
+        }
+        if (in_flight) return;  // a login runs already; its end schedules the next renewal
+        start_login("scheduled renewal", key);
+    }
+
+    // A renewal failed: once more after the client's backoff while the session stays usable.
+    void retry_renewal() {
+        if (!opts.proactive_renewal || stopped || !current || !usable(*current, sys_clock::now())) return;
+        ++renewal_failures;
+        const auto wait = backoff_delay(cl.params().retry, renewal_failures, 0.5, false);
+        log(log_level::warning,
+            "scheduled renewal failed: again in " + std::to_string(wait.count()) + " ms (the session stays in use)");
+        arm_renewal(wait, timer_stage::renew, token_key(*current));
     }
 
     // The next flow completes the second factor of a pending view session instead of logging in.
@@ -431,6 +496,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (o.ec) {
             log(log_level::warning, "login failed: " + o.ec.message() + " (" + std::to_string(ws.size()) + " waiting)");
             for (auto& w : ws) complete(std::move(w.h), o.ec, {});
+            retry_renewal();
             return;
         }
         std::string line = "session ready";
@@ -441,6 +507,8 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         log(log_level::info, line + " (" + std::to_string(ws.size()) + " waiting)");
         drop_current();
         current = std::move(o.s);
+        renewal_failures = 0;
+        schedule_renewal();
         for (auto& w : ws) complete(std::move(w.h), {}, *current);
     }
 
@@ -530,7 +598,35 @@ session_manager::session_manager(client c, password_recipe r, session_manager_op
 session_manager::session_manager(client c, totp_recipe r, session_manager_options o)
     : impl_(std::make_shared<detail::manager_impl>(std::move(c), std::move(r), std::move(o))) {}
 
-session_manager::~session_manager() = default;
+namespace {
+
+// Nothing more is scheduled; the renewal timer is cancelled on the strand (a login still running
+// keeps the state alive until it ends, and schedules nothing).
+void stop(const std::shared_ptr<detail::manager_impl>& impl) noexcept {
+    if (!impl) return;  // moved from
+    impl->stopped = true;
+    try {
+        boost::asio::post(impl->strand, [w = std::weak_ptr<detail::manager_impl>(impl)] {
+            if (auto self = w.lock(); self && self->renew_timer) self->renew_timer->cancel();
+        });
+    } catch (...) {
+        // Out of memory: the timer ends with the state, when the last operation holding it ends.
+    }
+}
+
+}  // namespace
+
+session_manager& session_manager::operator=(session_manager&& other) noexcept {
+    if (this != &other) {
+        stop(impl_);
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+session_manager::~session_manager() {
+    stop(impl_);
+}
 
 session_manager::executor_type session_manager::get_executor() const noexcept {
     return impl_->cl.get_executor();
