@@ -32,7 +32,7 @@ int main() {
             neo::totp_login_request req;
             req.mobilenumber = "9999999908";
             req.ucc = "TESTYA24";
-            req.totp = neo::totp(neo::mock::fixture{}.totp_secret).code();
+            req.totp = neo::totp(mock.fixture().totp_secret).code();
             neo::diagnostics login, validate;
             auto view = co_await client.async_totp_login(req, login, asio::use_awaitable);
             auto trade = co_await client.async_totp_validate(view, "123456", validate, asio::use_awaitable);

@@ -46,6 +46,6 @@ else
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/test/tsan.supp"
   ./neo_integration_tests --report_level=short --run_test=concurrency \
     --run_test=session_manager/a_thousand_awaiters_on_four_threads --run_test=login/concurrent_logins_on_four_threads \
-    --run_test=login/use_future_with_mock_on_its_own_thread 2>&1
+    --run_test=login/use_future_with_mock_on_its_own_thread --run_test=session_events 2>&1
 fi
 echo "sanitize: $kind clean"

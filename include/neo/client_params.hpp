@@ -3,6 +3,7 @@
 
 #include <neo/detail/config.hpp>
 
+#include <neo/diagnostics.hpp>
 #include <neo/gateway.hpp>
 #include <neo/logger.hpp>
 #include <neo/proxy.hpp>
@@ -122,6 +123,15 @@ struct client_params {
     /// Tests return zero to make waits instant while diagnostics keep the computed wait.
     /// Default: null (wait as computed).
     std::function<std::chrono::milliseconds(std::chrono::milliseconds)> on_backoff{};
+    /// Metrics without parsing logs: called once per HTTP attempt (and once per connection a
+    /// warm-up opens) with its record (step, endpoint, duration, HTTP status, server code, TLS
+    /// resumed, connection reused, the retry verdict and wait), on the operation's strand, just
+    /// after the attempt. Must not block or throw. Not set: nothing is called or allocated for
+    /// it. Default: null.
+    std::function<void(const attempt_record&)> on_attempt{};
+    /// Called once per operation when it completes, before its handler, with its outcome (see
+    /// `operation_report`). Must not block or throw. Default: null.
+    std::function<void(const operation_report&)> on_operation{};
     /// An HTTP CONNECT proxy for every connection (see neo::proxy_settings and
     /// neo::proxy_from_environment). Default: none (the environment is not read).
     proxy_settings proxy{};

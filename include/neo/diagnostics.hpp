@@ -33,6 +33,16 @@ struct attempt_record {
     /// The wait before the next attempt (what was asked for; 0 for the last attempt).
     std::chrono::milliseconds wait{0};
     std::optional<std::chrono::seconds> retry_after{};
+    /// Where it went: the endpoint's host, port and path (never a query string: the gateway's
+    /// paths carry none, and a caller's would not be shown).
+    std::string host{};
+    std::string port{};
+    std::string path{};
+    std::string server_code{};  ///< the gateway's code in the answer, if any (e.g. "10300", "900901")
+    /// What the retry decision made of it: "succeeded", "retrying" (after `wait`), or why it
+    /// stopped ("not retried", "no attempts left", "cancelled", ...); a warm-up's connection:
+    /// "connected" or "not retried". Static text: copying a record copies no string for it.
+    const char* verdict = "";
     /// The TLS handshake resumed an earlier session (no full handshake).
     bool tls_resumed = false;
     /// The attempt went over a connection kept open by an earlier exchange (no handshake at all).
@@ -71,6 +81,37 @@ struct diagnostics {
     std::optional<std::chrono::seconds> clock_offset{};
 
     void clear() { *this = diagnostics{}; }
+};
+
+/// How `render` lays diagnostics out.
+enum class render_style {
+    one_line,      ///< the summary
+    every_attempt  ///< the summary, then one line per attempt
+};
+
+/// The diagnostics in words: the text `neo-login` prints after "STEP failed: MESSAGE; ", and
+/// the text of `error_with_diagnostics::what()`. Parts, each only when known, joined by "; ":
+/// HTTP status, server code, server message, detail, "STEP attempts K (N requests in all)" (the
+/// failing step's own attempts, then every request of the operation), "phase P", "last to
+/// https://HOST:PORT/PATH". Already redacted and escaped (no secret, no control character);
+/// empty diagnostics give an empty string. E.g. "HTTP 401; server code 10200; Invalid
+/// Credentials; login attempts 1 (2 requests in all); phase exchange; last to
+/// https://127.0.0.1:40425/login/1.0/login/v2/validate".
+std::string render(const diagnostics& d, render_style style = render_style::one_line);
+/// One attempt in words: "#2 login POST https://host:port/path: HTTP 503, server code 1, backoff
+/// 250 ms, TLS resumed".
+std::string render(const attempt_record& a);
+/// `render(d)`.
+std::ostream& operator<<(std::ostream& os, const diagnostics& d);
+
+/// What the client's `on_operation` hook receives, once per operation (`async_login`, each step,
+/// a warm-up) when it completes: its first step's name, its result, its diagnostics (every
+/// attempt) and how long it took from its call.
+struct operation_report {
+    const char* operation = "";  ///< "login", "otp_generate", "second_factor", "logout", "totp_login", "totp_validate", "warm_up"
+    boost::system::error_code result{};
+    const diagnostics& diag;
+    std::chrono::milliseconds elapsed{0};
 };
 
 }  // namespace neo

@@ -89,6 +89,11 @@ enum class condition : int {
     timed_out,
 };
 
+/// The group's name: "invalid_input", "rejected", "unavailable", "tls", "bad_response",
+/// "timed_out" (`ec.default_error_condition().message()` gives the same words for an error code).
+const char* to_string(condition c) noexcept;
+std::ostream& operator<<(std::ostream& os, condition c);
+
 const boost::system::error_category& error_category() noexcept;
 const boost::system::error_category& condition_category() noexcept;
 

@@ -3,6 +3,7 @@
 
 #include <neo/detail/config.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -13,15 +14,36 @@ namespace neo {
 enum class log_level { trace = 0, debug, info, warning, error, off };
 const char* to_string(log_level l) noexcept;
 
-/// Lines at `level` or above go to `sink`. No sink: nothing is logged.
-/// The sink is called on the operation's strand; it must not block for long.
+/// One log line with the fields an engine indexes, for `logger::record_sink`. Every view is
+/// valid only during the call. Never holds a secret: `account` is the client code (UCC) or an
+/// identity masked to its last four characters ("mobile ******9908", "pan ******234F").
+struct log_record {
+    log_level level = log_level::info;
+    std::string_view message{};  ///< the line the string sink gets (redacted and escaped)
+    std::string_view component{};  ///< "client" or "session_manager"
+    std::uint64_t operation = 0;   ///< the operation's id within its client, from 1 (0: none)
+    std::string_view step{};       ///< "login", "app_token", "totp_login", ... (empty: none yet)
+    int attempt = 0;               ///< the attempt of the operation the line is about (0: none)
+    std::string_view phase{};      ///< the phase that failed, as `to_string(phase)` ("none" if none)
+    std::string_view account{};    ///< whose login: UCC or masked identity (empty: unknown)
+};
+
+/// Lines at `level` or above go to `sink` (the text) and to `record_sink` (the text and its
+/// fields); either may be left empty. Neither set: nothing is logged, and no text is built.
+/// The sinks are called on the operation's strand; they must not block for long.
 struct logger {
     log_level level = log_level::warning;
     std::function<void(log_level, std::string_view)> sink{};
+    std::function<void(const log_record&)> record_sink{};
 
-    bool enabled(log_level l) const noexcept { return sink && l >= level && l != log_level::off; }
+    bool enabled(log_level l) const noexcept { return (sink || record_sink) && l >= level && l != log_level::off; }
     void log(log_level l, std::string_view line) const {
-        if (enabled(l)) sink(l, line);
+        if (enabled(l)) log(log_record{l, line});
+    }
+    void log(const log_record& r) const {
+        if (!enabled(r.level)) return;
+        if (sink) sink(r.level, r.message);
+        if (record_sink) record_sink(r);
     }
 };
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +18,9 @@ namespace neo {
 
 /// The claims of a view or trade token, read without verifying the signature (no key is published).
 struct token_claims {
-    std::string sub{};                 ///< the user's client code, e.g. "TESTYA24"
+    /// The user's id on the gateway: a UUID (as the mock's `fixture::sub`), not the client code
+    /// (that is `session::ucc`).
+    std::string sub{};
     std::vector<std::string> scope{};  ///< e.g. {"View"} or {"Trade"}
     std::int64_t iat = 0;              ///< issued at, seconds since the epoch (0 if absent)
     std::int64_t exp = 0;              ///< expires at, seconds since the epoch (0 if absent)
@@ -57,6 +60,13 @@ struct session {
     /// When the token expires, from its `exp` claim; nullopt when it carries none.
     std::optional<std::chrono::system_clock::time_point> expires_at() const;
 };
+
+/// What a session prints as, in a log line or a debugger: the client code, the kind (`k_type`
+/// or the token's scope), the expiry, the data center and base URL. Never the token, the sid or
+/// any other field of `data`: `session{ucc=TESTYA24, kind=Trade, expires=2026-12-04T09:15:00Z,
+/// token=***, sid=***}`. Logging `s.data` itself would print the token: print the session.
+std::string to_string(const session& s);
+std::ostream& operator<<(std::ostream& os, const session& s);
 
 /// Builds a session from a `data` object; nullopt unless `data.token` and `data.sid` are
 /// non-empty strings.

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 NEO_VISIBLE_BEGIN
 namespace neo {
@@ -106,15 +107,60 @@ struct session_manager_options {
     std::string session_file{};
 };
 
+/// A change of the manager's session, as a subscriber gets it (see `session_manager::subscribe`).
+struct session_event {
+    enum class kind {
+        new_session,  ///< a login (the first, a renewal, after an invalidation) gave a new session
+        invalidated,  ///< the session was invalidated (revoked, reported rejected, or forgotten)
+        login_failed  ///< a login failed (a first login, an on-demand or a scheduled renewal)
+    };
+    kind what = kind::new_session;
+    /// new_session: the session (also what `current()` returns now); otherwise null.
+    std::shared_ptr<const session> current{};
+    boost::system::error_code error{};  ///< login_failed: why
+    /// new_session and login_failed: the login's diagnostics (every attempt of every step).
+    std::shared_ptr<const diagnostics> diag{};
+};
+const char* to_string(session_event::kind k) noexcept;
+
+/// Ends a subscription when destroyed (or when `reset()`); movable, not copyable.
+class subscription {
+public:
+    subscription() = default;
+    subscription(subscription&&) noexcept = default;
+    subscription& operator=(subscription&& o) noexcept {
+        if (this != &o) {
+            reset();
+            end_ = std::move(o.end_);
+        }
+        return *this;
+    }
+    subscription(const subscription&) = delete;
+    subscription& operator=(const subscription&) = delete;
+    ~subscription() { reset(); }
+    /// Ends it: after this returns, the callback is never called again (a call already running
+    /// on another thread finishes first).
+    void reset() noexcept {
+        if (end_) std::exchange(end_, nullptr)();
+    }
+    explicit operator bool() const noexcept { return static_cast<bool>(end_); }
+
+    /// For the manager: `end` is called once, by reset().
+    explicit subscription(std::function<void()> end) : end_(std::move(end)) {}
+
+private:
+    std::function<void()> end_{};
+};
+
 namespace detail {
 struct NEO_HIDDEN manager_impl;
-void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h);
-void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handler h);
+void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h, diagnostics* diag);
+void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handler h, diagnostics* diag);
 struct initiate_session_wait {
     std::shared_ptr<manager_impl> impl{};
     template <class Handler>
-    void operator()(Handler&& h) const {
-        start_session_wait(impl, login_handler(std::forward<Handler>(h)));
+    void operator()(Handler&& h, diagnostics* diag) const {
+        start_session_wait(impl, login_handler(std::forward<Handler>(h)), diag);
     }
 };
 void start_invalidation(const std::shared_ptr<manager_impl>& impl, std::size_t rejected, ack_handler h);
@@ -129,8 +175,8 @@ struct initiate_invalidation {
 struct initiate_otp_generation {
     std::shared_ptr<manager_impl> impl{};
     template <class Handler>
-    void operator()(Handler&& h) const {
-        start_otp_generation(impl, login_handler(std::forward<Handler>(h)));
+    void operator()(Handler&& h, diagnostics* diag) const {
+        start_otp_generation(impl, login_handler(std::forward<Handler>(h)), diag);
     }
 };
 }  // namespace detail
@@ -163,10 +209,33 @@ public:
     executor_type get_executor() const noexcept;
 
     /// Handler signature: `void(boost::system::error_code, neo::session)` (the trade session).
+    /// With `neo::with_diagnostics(token)`, a failure throws an `error_with_diagnostics` holding
+    /// the diagnostics of the login this caller waited for.
     template <class Token = default_completion_token>
-    auto async_session(Token&& token = {}) {
-        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_session_wait{impl_}, token);
+    requires(!detail::is_diagnostics_v<Token>) auto async_session(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_session_wait{impl_}, token,
+                                                                   static_cast<diagnostics*>(nullptr));
     }
+    /// As above; `diag` receives the diagnostics of the login this caller waited for (every
+    /// attempt of every step), or is cleared when a held session was handed out at once, or says
+    /// why the wait ended (`detail`) when no login ran. Written just before the handler runs.
+    template <class Token = default_completion_token>
+    auto async_session(diagnostics& diag, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_session_wait{impl_}, token, &diag);
+    }
+
+    /// The current session, at once, without suspending: for a hot path (a cached
+    /// `co_await async_session()` costs a few microseconds and a trip through the strand). Null
+    /// when there is none, or when it has less than `min_validity` left; then call
+    /// `async_session`. The session stays valid while the pointer is held (its token is wiped
+    /// when the last holder lets go). Thread-safe.
+    std::shared_ptr<const session> current() const;
+
+    /// Calls `f` on the client's executor for every change of the session from now on: a new
+    /// session, an invalidation, a failed login (see `session_event`). An engine re-authenticates
+    /// its websockets and order sessions there instead of polling. The subscription ends when the
+    /// returned object is destroyed. `f` must not block; it may call the manager.
+    subscription subscribe(std::function<void(const session_event&)> f);
 
     /// Generation 1 with an OTP second factor in two steps, possibly two processes: logs in,
     /// has the gateway send the OTP, and keeps that view session (in memory and, with
@@ -177,8 +246,14 @@ public:
     /// `void(boost::system::error_code, neo::session)` (the view session). A recipe without an
     /// `otp` source completes with `errc::no_second_factor` and sends nothing.
     template <class Token = default_completion_token>
-    auto async_generate_otp(Token&& token = {}) {
-        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_otp_generation{impl_}, token);
+    requires(!detail::is_diagnostics_v<Token>) auto async_generate_otp(Token&& token = {}) {
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_otp_generation{impl_}, token,
+                                                                   static_cast<diagnostics*>(nullptr));
+    }
+    template <class Token = default_completion_token>
+    auto async_generate_otp(diagnostics& diag, Token&& token = {}) {
+        return boost::asio::async_initiate<Token, login_signature>(detail::initiate_otp_generation{impl_}, token,
+                                                                   &diag);
     }
 
     /// Forgets the current session (and removes the session file): the next call logs in.
@@ -210,8 +285,9 @@ public:
     /// How many logins this manager has started (each a whole flow), for tests and metrics.
     std::size_t logins_started() const noexcept;
 
-    /// The diagnostics of the last step of the most recent login that has finished (its HTTP
-    /// status, server code and message, attempts), e.g. to report why a login failed.
+    /// The diagnostics of the most recent login that has finished (every attempt of every
+    /// step). Prefer the `diagnostics&` overloads or `with_diagnostics`, which give each caller
+    /// those of the login it waited for; this one may already be the next login's.
     diagnostics last_diagnostics() const;
 
 private:

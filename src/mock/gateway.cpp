@@ -292,6 +292,10 @@ const std::string& gateway::ca_pem() const noexcept {
     return impl_->ca;
 }
 
+const neo::mock::fixture& gateway::fixture() const noexcept {
+    return impl_->params.fixture;
+}
+
 neo::client_params gateway::client_params() const {
     neo::client_params p;
     p.gateway = neo::gateway::from_origin(origin());

@@ -32,21 +32,13 @@ using boost::system::error_code;
 using namespace neo::tools;
 using neo::common::nothrow;
 
-// One failed step on stderr: the error, the server's words, the attempts. Never a secret.
-int report(const char* step, error_code ec, const neo::diagnostics& diag) {
+// One failed step on stderr: the error, then the diagnostics in words (neo::render, the same
+// text as error_with_diagnostics::what()); with --verbose, every attempt below. Never a secret.
+int report(const char* step, error_code ec, const neo::diagnostics& diag, bool every_attempt) {
     std::string line = std::string("neo-login: ") + step + " failed: " + ec.message();
-    if (diag.http_status) line += "; HTTP " + std::to_string(diag.http_status);
-    if (!diag.server_code.empty()) line += "; server code " + diag.server_code;
-    if (!diag.server_message.empty()) line += "; " + diag.server_message;
-    if (!diag.detail.empty()) line += "; " + diag.detail;
-    // The failing step's own attempts, then the operation's total (an app token request counts
-    // there, not against the login).
-    if (!diag.step.empty())
-        line += "; " + diag.step + " attempts " + std::to_string(diag.step_attempts) + " (" +
-                std::to_string(diag.attempts) + " requests in all)";
-    else
-        line += "; attempts " + std::to_string(diag.attempts);
-    std::cerr << line << std::endl;
+    auto words = neo::render(diag, every_attempt ? neo::render_style::every_attempt : neo::render_style::one_line);
+    if (words.empty()) words = "attempts 0";
+    std::cerr << line << "; " << words << std::endl;
     return exit_status_for(ec);
 }
 
@@ -90,18 +82,19 @@ asio::awaitable<int> run(cli_options& o, neo::client& c) {
         auto v = recipe(o);
         neo::session_manager m(c, std::move(std::get<neo::password_recipe>(v)),
                                neo::session_manager_options{.session_file = o.session_file});
-        auto [ec, view] = co_await m.async_generate_otp(nothrow);
-        if (ec) co_return report("login", ec, m.last_diagnostics());
+        neo::diagnostics gd;
+        auto [ec, view] = co_await m.async_generate_otp(gd, nothrow);
+        if (ec) co_return report("login", ec, gd, o.verbose);
         std::cerr << "neo-login: OTP sent; the view session waits in the session file" << std::endl;
         print(view);
         co_return exit_ok;
     }
     if (o.mode == flow::view || o.mode == flow::generate_otp) {
         auto [ec, view] = co_await c.async_login(o.request, diag, nothrow);
-        if (ec) co_return report("login", ec, diag);
+        if (ec) co_return report("login", ec, diag, o.verbose);
         if (o.mode == flow::generate_otp) {
             auto [gec] = co_await c.async_generate_otp(view, diag, nothrow);
-            if (gec) co_return report("OTP generation", gec, diag);
+            if (gec) co_return report("OTP generation", gec, diag, o.verbose);
             std::cerr << "neo-login: OTP sent" << std::endl;
         }
         print(view);
@@ -124,8 +117,8 @@ asio::awaitable<int> run(cli_options& o, neo::client& c) {
         std::cerr << "neo-login: " << e.what() << std::endl;
         co_return exit_usage;
     }
-    std::tie(ec, trade) = co_await m->async_session(nothrow);
-    if (ec) co_return report("login", ec, m->last_diagnostics());
+    std::tie(ec, trade) = co_await m->async_session(diag, nothrow);
+    if (ec) co_return report("login", ec, diag, o.verbose);
 
     if (!o.logout) {
         print(trade);
@@ -135,7 +128,7 @@ asio::awaitable<int> run(cli_options& o, neo::client& c) {
         std::cerr << "neo-login: logged out (generation 2 logs out locally; nothing sent)" << std::endl;
     } else {
         auto [lec] = co_await c.async_logout(trade, diag, nothrow);  // the client logs "logged out"
-        if (lec) co_return report("logout", lec, diag);
+        if (lec) co_return report("logout", lec, diag, o.verbose);
     }
     // The session file goes with the session (removed through its directory's descriptor, and
     // only when it is a session file of ours).
@@ -162,8 +155,14 @@ int main(int argc, char** argv) {
         std::cerr << "neo-login: " << problem << "\n" << usage;
         return exit_usage;
     }
+    // By default one line per attempt and each step's outcome (the client's lines), and every
+    // warning; the session manager's own lines (what it decides, a saved session reused) with
+    // --verbose, which also shows debug lines.
     opts.params.logger.level = opts.verbose ? neo::log_level::debug : neo::log_level::info;
-    opts.params.logger.sink = [](neo::log_level, std::string_view line) { std::cerr << "neo-login: " << line << "\n"; };
+    opts.params.logger.record_sink = [verbose = opts.verbose](const neo::log_record& r) {
+        if (verbose || r.level >= neo::log_level::warning || r.component == "client")
+            std::cerr << "neo-login: " << r.message << "\n";
+    };
 
     asio::io_context io(1);
     std::optional<neo::client> client;

@@ -24,7 +24,8 @@ namespace {
 
 const char* const usage = R"(usage: neo-mock-gateway [options]
 Serves the Kotak Neo login family over TLS on loopback, with a throwaway CA, until SIGINT/SIGTERM.
-Prints port=, origin= and ca_file= lines on stdout once it listens. SIGUSR1 revokes every live
+Prints port=, origin=, ca_file= and totp_secret= lines on stdout once it listens (the CA file in a
+private directory that is removed on exit, unless --ca-file names one). SIGUSR1 revokes every live
 session (later calls of the protected route, limits, get the gateway's rejections) and prints
 revoked=N.
 
@@ -175,10 +176,22 @@ int main(int argc, char** argv) {
             px = std::make_unique<mock::proxy>(io.get_executor(), *proxy_params);
             px->script(proxy_actions);
         }
+        // The private directory made here goes when the program ends (SIGINT, SIGTERM, an error):
+        // its CA file first, then the directory. A --ca-file the caller named is left alone.
+        struct private_dir {
+            std::string dir, file;
+            ~private_dir() {
+                if (dir.empty()) return;
+                ::unlink(file.c_str());
+                ::rmdir(dir.c_str());
+            }
+        } made;
         if (ca_file.empty()) {
             char dir[] = "/tmp/neo-mock-gateway-XXXXXX";  // mode 0700, a name nobody could predict
             if (!::mkdtemp(dir)) throw std::runtime_error("cannot create a private directory for the CA file");
             ca_file = std::string(dir) + "/ca.pem";
+            made.dir = dir;  // members, not a temporary private_dir (whose end would remove it)
+            made.file = ca_file;
         }
         boost::asio::signal_set revoke(io, SIGUSR1);  // before the first line is printed
         g.write_ca_file(ca_file);

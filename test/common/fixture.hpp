@@ -13,6 +13,7 @@
 
 #include <sys/socket.h>
 #include <unistd.h>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -203,6 +204,14 @@ struct fixture {
 struct fixture_short_tokens : fixture {
     fixture_short_tokens() : fixture(neo::mock::gateway_params{.token_lifetime = std::chrono::seconds(20)}) {}
 };
+
+/// Counts the test program's `operator new` calls while `on` (the replacement lives in
+/// freed_memory_test.cpp, which owns the program's operator new and delete).
+struct allocation_count {
+    std::atomic<bool> on{false};
+    std::atomic<std::size_t> n{0};
+};
+allocation_count& allocations();
 
 // A listener that never accepts, its backlog filled: the kernel drops further SYNs, so a connect
 // to it hangs until our connect timeout (Linux loopback behaviour).

@@ -55,6 +55,7 @@ constexpr std::size_t snapshot_size = 1u << 20;
 char snapshot[snapshot_size];
 
 void* allocate(std::size_t n) {
+    if (auto& c = neo_test::allocations(); c.on.load(std::memory_order_relaxed)) ++c.n;
     if (void* p = std::malloc(n ? n : 1)) return p;
     throw std::bad_alloc();
 }
@@ -93,6 +94,11 @@ void* realloc(void* p, std::size_t n) {
 }
 }
 #endif
+
+neo_test::allocation_count& neo_test::allocations() {
+    static allocation_count c;
+    return c;
+}
 
 // Replaced for the whole test program (malloc and free underneath, as the default ones).
 void* operator new(std::size_t n) {

@@ -355,7 +355,9 @@ BOOST_FIXTURE_TEST_CASE(with_diagnostics_the_exception_says_why, fixture) {
             BOOST_TEST(e.get_diagnostics().step == "login");  // the failing step's own count
             BOOST_TEST(e.get_diagnostics().step_attempts == 1);
             const std::string what = e.what();
-            BOOST_TEST(what.find("login: 1 attempt (2 requests in all)") != std::string::npos, what);
+            BOOST_TEST(what.find("login attempts 1 (2 requests in all)") != std::string::npos, what);
+            BOOST_TEST(what.find("last to " + mock.origin() + "/login/1.0/login/v2/validate") != std::string::npos, what);
+            BOOST_TEST(what.find(": ") != 0u, what);
             BOOST_TEST(what.find("HTTP 401") != std::string::npos, what);
             BOOST_TEST(what.find("server code 10200") != std::string::npos, what);
             BOOST_TEST(what.find("wrong-password") == std::string::npos, what);

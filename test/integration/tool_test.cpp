@@ -144,6 +144,17 @@ void no_secrets(const std::string& err, const std::vector<std::string>& secrets)
     for (const auto& s : secrets) BOOST_TEST(err.find(s) == std::string::npos, "secret on stderr");
 }
 
+using strings = std::vector<std::string>;
+strings gen2_args(tool_env& t, const std::string& file) {
+    return {"--gateway",  t.mock.origin(), "--ca-file", t.ca_file,        "--mobilenumber",
+            "9999999908", "--ucc",         "TESTYA24",  "--session-file", file};
+}
+
+strings gen2_env() {
+    return {"NEO_TOTP_SECRET=" + neo::mock::fixture{}.totp_secret, "NEO_MPIN=123456",
+            "NEO_CONSUMER_KEY=mock-consumer-key"};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(tool)
@@ -170,6 +181,76 @@ BOOST_AUTO_TEST_CASE(retries_are_shown_one_line_per_attempt) {
     BOOST_TEST(r.status == 0, r.err);
     BOOST_TEST(count(r.err, " login: ") == 3, r.err);
     BOOST_TEST(count(r.err, "retrying in") == 2, r.err);
+}
+
+// By default one line per attempt and each step's outcome; the session manager's own lines
+// (what it decides) only with --verbose.
+BOOST_AUTO_TEST_CASE(the_manager_s_inner_lines_need_verbose) {
+    tool_env t;
+    const std::string file = t.dir + "/s.json";
+    auto quiet = t.run(gen2_args(t, file), gen2_env());
+    BOOST_TEST(quiet.status == 0, quiet.err);
+    BOOST_TEST(quiet.err.find("attempt 1/4 totp_login: HTTP 200") != std::string::npos, quiet.err);
+    BOOST_TEST(quiet.err.find("attempt 1/4 totp_validate: HTTP 200") != std::string::npos, quiet.err);
+    BOOST_TEST(quiet.err.find("session manager:") == std::string::npos, quiet.err);
+    std::remove(file.c_str());
+    auto verbose = t.run(gen2_args(t, file) + strings{"--verbose"}, gen2_env());
+    BOOST_TEST(verbose.status == 0, verbose.err);
+    BOOST_TEST(verbose.err.find("session manager: no session: login #1") != std::string::npos, verbose.err);
+}
+
+// The failure line names the endpoint (host, port and path), with --verbose every attempt too.
+BOOST_AUTO_TEST_CASE(the_failure_line_names_the_endpoint) {
+    tool_env t;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor closed(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = std::to_string(closed.local_endpoint().port());
+    closed.close();
+    auto args = t.base_args();
+    args[1] = "https://127.0.0.1:" + port;
+    auto r = t.run(args + strings{"--mobilenumber", "9999999908", "--max-attempts", "2", "--verbose"});
+    BOOST_TEST(r.status == 4, r.err);
+    BOOST_TEST(r.err.find("neo-login: login failed: connection failed; ") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("phase connect; last to https://127.0.0.1:" + port + "/oauth2/token") != std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("\n  #2 app_token https://127.0.0.1:" + port + "/oauth2/token: ") != std::string::npos,
+               r.err);
+}
+
+// neo-mock-gateway removes the private directory it made for its CA file when it ends.
+BOOST_AUTO_TEST_CASE(the_mock_gateway_leaves_no_directory_behind) {
+    tool_env t;
+    std::string exe = NEO_LOGIN_EXE;
+    exe = exe.substr(0, exe.rfind('/') + 1) + "neo-mock-gateway";
+    const std::string out = t.dir + "/mock.out";
+    std::vector<std::string> argv_s{exe, "--quiet"};
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = 0;
+    BOOST_REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+    std::string ca;
+    for (int i = 0; i < 500 && ca.empty(); ++i) {
+        std::this_thread::sleep_for(10ms);
+        std::istringstream lines(slurp(out));
+        for (std::string l; std::getline(lines, l);)
+            if (l.rfind("totp_secret=", 0) == 0) {  // the last line: ca_file= came before
+                std::istringstream again(slurp(out));
+                for (std::string m; std::getline(again, m);)
+                    if (m.rfind("ca_file=", 0) == 0) ca = m.substr(8);
+            }
+    }
+    BOOST_REQUIRE(!ca.empty());
+    const std::string dir = ca.substr(0, ca.rfind('/'));
+    struct stat st {};
+    BOOST_TEST(::stat(ca.c_str(), &st) == 0);
+    ::kill(pid, SIGTERM);
+    BOOST_TEST(wait_bounded(pid, std::chrono::steady_clock::now() + 10s) == 0);
+    BOOST_TEST(::stat(dir.c_str(), &st) != 0, dir);  // gone
 }
 
 BOOST_AUTO_TEST_CASE(exit_statuses) {
@@ -609,15 +690,6 @@ using strings = std::vector<std::string>;
 
 namespace {
 
-strings gen2_args(tool_env& t, const std::string& file) {
-    return {"--gateway",  t.mock.origin(), "--ca-file", t.ca_file,        "--mobilenumber",
-            "9999999908", "--ucc",         "TESTYA24",  "--session-file", file};
-}
-
-strings gen2_env() {
-    return {"NEO_TOTP_SECRET=" + neo::mock::fixture{}.totp_secret, "NEO_MPIN=123456",
-            "NEO_CONSUMER_KEY=mock-consumer-key"};
-}
 
 }  // namespace
 
@@ -674,7 +746,11 @@ BOOST_AUTO_TEST_CASE(a_waiter_whose_deadline_passes_fails_with_deadline_exceeded
     BOOST_TEST(took >= 800ms);
     BOOST_TEST(took < 5s);
     BOOST_TEST(t.mock.request_count(route::totp_login) == 0u);  // it never logged in beside the holder
-    BOOST_TEST(r.err.find("another process holds the session file's lock") != std::string::npos, r.err);
+    // The failure line says why, by default (the manager's info lines need --verbose).
+    BOOST_TEST(r.err.find("waited for another process's login (the session file's lock) until the deadline") !=
+                   std::string::npos,
+               r.err);
+    BOOST_TEST(r.err.find("session manager: another process holds") == std::string::npos, r.err);
 }
 
 BOOST_AUTO_TEST_CASE(a_session_saved_for_one_gateway_is_never_used_or_sent_with_another) {

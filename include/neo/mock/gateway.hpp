@@ -158,6 +158,9 @@ public:
     std::string origin() const;
     /// The CA that signed the server certificate (empty if the caller gave the certificate).
     const std::string& ca_pem() const noexcept;
+    /// The fixture in use (the one in `gateway_params`): its user, password, MPIN, TOTP seed
+    /// (`fixture().totp_secret`), app credentials.
+    const neo::mock::fixture& fixture() const noexcept;
     /// Client params pointed at this mock: its origin (prod paths), its CA, and the fixture's
     /// consumer key and secret. Everything else is left at its default.
     neo::client_params client_params() const;

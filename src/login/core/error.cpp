@@ -229,30 +229,108 @@ const char* to_string(log_level l) noexcept {
 }
 
 namespace {
-// One line out of the diagnostics (already redacted and escaped: no secret, no control character).
-std::string summary(const diagnostics& d) {
+
+// "https://host:port/path", IPv6 in brackets; empty when the record has no host.
+std::string url_of(const attempt_record& a) {
+    if (a.host.empty()) return {};
+    const bool v6 = a.host.find(':') != std::string::npos;
+    return "https://" + (v6 ? "[" + a.host + "]" : a.host) + ":" + a.port + a.path;
+}
+
+}  // namespace
+
+// One line out of the diagnostics (already redacted and escaped: no secret, no control character),
+// as neo-login prints it after "STEP failed: MESSAGE; ".
+std::string render(const diagnostics& d, render_style style) {
     std::string s;
     auto add = [&s](const std::string& part) {
         if (part.empty()) return;
-        if (!s.empty()) s += ", ";
+        if (!s.empty()) s += "; ";
         s += part;
     };
-    if (d.failed_phase != phase::none) add(std::string("phase ") + to_string(d.failed_phase));
     if (d.http_status) add("HTTP " + std::to_string(d.http_status));
     if (!d.server_code.empty()) add("server code " + d.server_code);
-    if (!d.server_message.empty()) add("\"" + d.server_message + "\"");
+    add(d.server_message);
     add(d.detail);
-    if (!d.step.empty() && d.step_attempts) {
-        add(d.step + ": " + std::to_string(d.step_attempts) + (d.step_attempts == 1 ? " attempt" : " attempts") + " (" +
-            std::to_string(d.attempts) + (d.attempts == 1 ? " request" : " requests") + " in all)");
-    } else if (d.attempts) {
-        add(std::to_string(d.attempts) + (d.attempts == 1 ? " attempt" : " attempts"));
+    // The failing step's own attempts, then the operation's total (an app token request counts
+    // there, not against the login).
+    if (!d.step.empty())
+        add(d.step + " attempts " + std::to_string(d.step_attempts) + " (" + std::to_string(d.attempts) +
+            " requests in all)");
+    else if (d.attempts || !s.empty())
+        add("attempts " + std::to_string(d.attempts));
+    if (d.failed_phase != phase::none) add(std::string("phase ") + to_string(d.failed_phase));
+    if (!d.history.empty()) {
+        if (auto url = url_of(d.history.back()); !url.empty()) add("last to " + url);
     }
+    if (style == render_style::every_attempt)
+        for (const auto& a : d.history) s += "\n  " + render(a);
     return s;
+}
+
+std::string render(const attempt_record& a) {
+    std::string s = "#";  // appended, not "#" + ...: GCC 12's false -Wrestrict
+    s += std::to_string(a.number);
+    s += ' ';
+    s += a.step;
+    if (auto url = url_of(a); !url.empty()) s += " " + url;
+    s += ": ";
+    std::string what;
+    auto add = [&what](const std::string& part) {
+        if (part.empty()) return;
+        if (!what.empty()) what += ", ";
+        what += part;
+    };
+    if (a.http_status) add("HTTP " + std::to_string(a.http_status));
+    if (!a.server_code.empty()) add("server code " + a.server_code);
+    if (a.result) add(a.result.message());
+    if (a.failed_phase != phase::none) add(std::string("in ") + to_string(a.failed_phase));
+    if (!a.result && !a.http_status) add("ok");
+    if (*a.verdict) add(a.verdict);
+    if (a.wait.count()) add(std::string("wait ").append(std::to_string(a.wait.count())).append(" ms"));
+    add(std::to_string(a.elapsed.count()).append(" ms"));
+    if (a.connection_reused) add("connection reused");
+    if (a.tls_resumed) add("TLS resumed");
+    if (a.resolved) add("resolved");
+    return s + what;
+}
+
+std::ostream& operator<<(std::ostream& os, const diagnostics& d) {
+    return os << render(d);
+}
+
+const char* to_string(condition c) noexcept {
+    switch (c) {
+        case condition::invalid_input:
+            return "invalid_input";
+        case condition::rejected:
+            return "rejected";
+        case condition::unavailable:
+            return "unavailable";
+        case condition::tls:
+            return "tls";
+        case condition::bad_response:
+            return "bad_response";
+        case condition::timed_out:
+            return "timed_out";
+    }
+    return "?";
+}
+
+std::ostream& operator<<(std::ostream& os, condition c) {
+    return os << to_string(c);
+}
+
+namespace {
+// Boost's system_error puts the text before ": " and the code's words: without diagnostics the
+// words alone, never a line that starts with ": ".
+boost::system::system_error with_summary(boost::system::error_code ec, const diagnostics& d) {
+    auto s = render(d);
+    return s.empty() ? boost::system::system_error(ec) : boost::system::system_error(ec, s);
 }
 }  // namespace
 
 error_with_diagnostics::error_with_diagnostics(boost::system::error_code ec, diagnostics diag)
-    : boost::system::system_error(ec, summary(diag)), diag_(std::move(diag)) {}
+    : boost::system::system_error(with_summary(ec, diag)), diag_(std::move(diag)) {}
 
 }  // namespace neo

@@ -1,9 +1,14 @@
 // A session out of the gateway's `data` object, and the claims of its JWT.
 #include <neo/detail/request.hpp>
+#include <neo/logger.hpp>
 #include <neo/session.hpp>
 #include "common/text.hpp"
 
 #include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
 
 namespace neo {
 namespace json = boost::json;
@@ -51,6 +56,39 @@ std::optional<token_claims> decode_claims(std::string_view token) {
     }
     c.all = std::move(o);
     return c;
+}
+
+std::string to_string(const session& s) {
+    std::string out = "session{ucc=" + escape_text(s.ucc.substr(0, 64));
+    std::string kind = s.k_type;
+    if (kind.empty() && s.claims && !s.claims->scope.empty()) kind = s.claims->scope.front();
+    if (!kind.empty()) out += ", kind=" + escape_text(kind.substr(0, 32));
+    if (s.claims && s.claims->exp > 0) {
+        // UTC, to the second, from the claim (no time zone database needed); at most year 9999.
+        const std::int64_t t = std::min<std::int64_t>(s.claims->exp, 253402300799);
+        const std::int64_t days = t / 86400, secs = t % 86400;
+        // civil_from_days (H. Hinnant), for dates from 1970.
+        const std::int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+        const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+        const std::int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+        const std::int64_t y = yoe + era * 400 + (m <= 2);
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", static_cast<long long>(y),
+                      static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(secs / 3600),
+                      static_cast<long long>(secs % 3600 / 60), static_cast<long long>(secs % 60));
+        out += ", expires=";
+        out += buf;
+    }
+    if (!s.data_center.empty()) out += ", data_center=" + escape_text(s.data_center.substr(0, 64));
+    if (!s.base_url.empty()) out += ", base_url=" + escape_text(s.base_url.substr(0, 256));
+    out += s.token.empty() ? ", token=(none)" : ", token=***";
+    out += s.sid.empty() ? ", sid=(none)}" : ", sid=***}";
+    return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const session& s) {
+    return os << to_string(s);
 }
 
 std::optional<std::chrono::system_clock::time_point> session::expires_at() const {

@@ -97,6 +97,10 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         rec.tls_resumed = hr.tls_resumed;
         rec.resolved = hr.resolved;
         rec.connection_reused = hr.connection_reused;
+        rec.host = ep.host;
+        rec.port = ep.port;
+        rec.path = ep.target.substr(0, ep.target.find('?'));  // never a query string
+        rec.server_code = c.server_code;
         rec.elapsed = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
         if (hr.status) st.diag.http_status = hr.status;
         st.diag.server_code = c.server_code;
@@ -135,7 +139,9 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
             st.log(log_level::info, line);
         }
         if (d.what == verdict::retry) rec.wait = d.wait;
+        rec.verdict = to_string(d.why);
         st.diag.history.push_back(std::move(rec));
+        if (st.params().on_attempt) st.params().on_attempt(st.diag.history.back());
         if (d.what != verdict::retry) co_return c;
         if (d.why == reason::stale_connection) continue;  // at once: the server is not failing
 

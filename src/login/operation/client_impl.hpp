@@ -18,6 +18,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 
 namespace neo::detail {
@@ -37,6 +39,7 @@ struct client_impl {
     retry_bucket budget;
     jitter draw;
     app_token_cache app_token;
+    std::atomic<std::uint64_t> next_operation{1};
 
     bool resumption() const { return own_ctx && params.tls_session_resumption; }
 };

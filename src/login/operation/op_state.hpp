@@ -19,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,6 +42,8 @@ struct op_state {
     idle_connections idle;
     flight_permit permit;  // this operation's slot of max_in_flight (empty when not gated)
     bool checked = false;  // its input was checked before it queued
+    std::uint64_t id = 0;  // within its client, from 1: in every structured log record
+    std::string account;   // whose login, for log records: the UCC or a masked identity
 
     op_state(std::shared_ptr<client_impl> i, boost::asio::strand<boost::asio::any_io_executor> s)
         : impl(std::move(i)), strand(std::move(s)) {}
@@ -56,7 +59,15 @@ struct op_state {
         if (!impl->params.logger.enabled(l)) return;
         std::string text = line;
         redact(text, secrets);
-        impl->params.logger.log(l, escape_text(text));
+        const auto escaped = escape_text(text);
+        log_record r{l, escaped};
+        r.component = "client";
+        r.operation = id;
+        r.step = diag.step;
+        r.attempt = diag.attempts;
+        r.phase = to_string(diag.failed_phase);
+        r.account = account;
+        impl->params.logger.log(r);
     }
     steady::duration time_left() const { return detail::time_left(deadline, steady::now()); }
     bound bound_for(std::chrono::milliseconds phase_bound) const {

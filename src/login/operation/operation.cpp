@@ -47,12 +47,16 @@ namespace {
 // operation are the same code for every step and every completion token.
 struct completion {
     std::variant<login_handler, ack_handler> h;
+    const char* name = "";                       // the operation, for the on_operation hook
+    steady::time_point called = steady::now();  // from the call, queueing included
 
     asio::cancellation_slot slot() const {
         return std::visit([](const auto& x) { return asio::get_associated_cancellation_slot(x); }, h);
     }
     // Its diagnostics written, then the handler through its own executor (never inside the call).
     void complete(const client_impl& impl, diagnostics* diag, diagnostics&& d, outcome&& o) && {
+        if (const auto& hook = impl.params.on_operation)
+            hook(operation_report{name, o.ec, d, std::chrono::duration_cast<milliseconds>(steady::now() - called)});
         if (diag) *diag = std::move(d);
         std::visit(
             [&](auto& x) {
@@ -102,6 +106,8 @@ void run_admitted(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> 
     auto parked = impl->params.keep_alive ? impl->pool.take() : std::nullopt;
     auto strand = parked ? parked->strand : asio::make_strand(impl->ex);
     auto st = std::make_shared<op_state>(std::move(impl), std::move(strand));
+    st->id = st->impl->next_operation++;
+    if (st->params().logger.enabled(log_level::error)) st->account = account_of(*args);
     if (gated) st->permit = flight_permit(st->impl->line.get());
     st->deadline = deadline;
     if (parked) st->idle = std::move(parked->conns);
@@ -118,6 +124,7 @@ void run_admitted(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> 
                        if (e) o = outcome{errc::internal_error, {}};
                        st->permit = flight_permit();
                        st->abort_io = nullptr;
+
                        std::move(h).complete(*st->impl, diag, std::move(st->diag), std::move(o));
                    });
 }
@@ -235,11 +242,13 @@ void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnosti
 }
 
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, login_handler h) {
-    launch(std::move(impl), std::move(a), diag, completion{std::move(h)});
+    const char* name = operation_name(*a);
+    launch(std::move(impl), std::move(a), diag, completion{std::move(h), name});
 }
 
 void start_step(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> a, diagnostics* diag, ack_handler h) {
-    launch(std::move(impl), std::move(a), diag, completion{std::move(h)});
+    const char* name = operation_name(*a);
+    launch(std::move(impl), std::move(a), diag, completion{std::move(h), name});
 }
 
 std::shared_ptr<step_args> generate_otp_args(const session& view) {

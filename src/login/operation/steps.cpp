@@ -178,6 +178,60 @@ asio::awaitable<outcome> run_steps(op_state& st, const step_args& args) {
     co_return to_outcome(std::move(c), st, "MPIN validated");
 }
 
+const char* operation_name(const step_args& args) noexcept {
+    switch (args.op.index()) {
+        case 0:
+            return "login";
+        case 1:
+            return "otp_generate";
+        case 2:
+            return "second_factor";
+        case 3:
+            return "logout";
+        case 4:
+            return "totp_login";
+        case 5:
+            return "totp_validate";
+        default:
+            return "warm_up";
+    }
+}
+
+std::string masked(const char* what, std::string_view v) {
+    if (v.empty()) return {};
+    std::string out = what;
+    out += ' ';
+    const std::size_t shown = v.size() > 4 ? 4 : 0;  // four characters or none
+    out.append(v.size() - shown, '*');
+    out.append(v.substr(v.size() - shown));
+    return escape_text(out);
+}
+
+namespace {
+
+template <class Request>
+std::string identity_of(const Request& r) {
+    if (!r.mobilenumber.empty()) return masked("mobile", r.mobilenumber.view());
+    if (!r.pan.empty()) return masked("pan", r.pan.view());
+    return masked("userid", r.userid.view());
+}
+
+}  // namespace
+
+std::string account_of(const step_args& args) {
+    const auto& op = args.op;
+    if (const auto* r = std::get_if<login_request>(&op)) return identity_of(*r);
+    if (const auto* t = std::get_if<totp_login_request>(&op)) return escape_text(t->ucc.view());
+    if (const auto* f = std::get_if<step_args::two_factor>(&op)) {
+        if (auto id = identity_of(f->factor); !id.empty()) return id;
+        return masked("user", f->view.user_id);
+    }
+    if (const auto* g = std::get_if<step_args::generate_otp>(&op)) return masked("user", g->view.user_id);
+    if (const auto* l = std::get_if<step_args::logout>(&op)) return masked("user", l->trade.user_id);
+    if (const auto* v = std::get_if<step_args::totp_validate>(&op)) return masked("user", v->view.user_id);
+    return {};
+}
+
 error_code check(const client_params& p, diagnostics& diag, const step_args& args) {
     const auto& gw = p.gateway;
     auto can_send = [&](const endpoint& ep, credentials need) {

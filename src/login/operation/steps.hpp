@@ -62,6 +62,15 @@ struct outcome {
 // and endpoint for it. Sets diag.detail where there is more to say than the code.
 boost::system::error_code check(const client_params& p, diagnostics& diag, const step_args& args);
 
+// The operation's name for the on_operation hook ("login", "totp_validate", "warm_up", ...).
+const char* operation_name(const step_args& args) noexcept;
+// Whose operation, for log records: the UCC, or an identity masked to its last four characters
+// ("mobile ******9908"); empty when the operation names nobody (a warm-up).
+std::string account_of(const step_args& args);
+// "LABEL ******9908": all but the last four characters hidden (all of them when four or fewer),
+// escaped; empty for an empty value.
+std::string masked(const char* label, std::string_view value);
+
 // The step (after the checks), with its retries.
 boost::asio::awaitable<outcome> run_steps(op_state& st, const step_args& args);
 

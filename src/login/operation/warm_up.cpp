@@ -61,7 +61,11 @@ asio::awaitable<error_code> warm_up(op_state& st, std::vector<const endpoint*> h
         rec.tls_resumed = r.tls_resumed;
         rec.resolved = r.resolved;
         rec.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
-        st.diag.history.push_back(rec);
+        rec.host = ep->host;
+        rec.port = ep->port;
+        rec.verdict = conn ? "connected" : "not retried";
+        st.diag.history.push_back(std::move(rec));
+        if (st.params().on_attempt) st.params().on_attempt(st.diag.history.back());
         if (!conn) {
             st.diag.failed_phase = r.failed;
             st.diag.detail = r.detail;

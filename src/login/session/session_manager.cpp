@@ -8,6 +8,7 @@
 #include "common/nothrow.hpp"
 #include "login/core/wipe_json.hpp"
 #include "login/operation/client_impl.hpp"
+#include "login/operation/steps.hpp"
 
 #include "binding.hpp"
 #include "session_file.hpp"
@@ -30,6 +31,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -67,6 +69,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     struct waiter {
         std::uint64_t id;
         login_handler h;
+        diagnostics* diag;  // the caller's, filled with the login it waited for (may be null)
     };
     // A list: Boost 1.81's any_completion_handler move assignment recurses forever, so waiters
     // must never be moved by assignment (a vector's erase would).
@@ -76,10 +79,70 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         : cl(std::move(c)), recipe(std::move(r)), opts(std::move(o)), strand(asio::make_strand(cl.get_executor())) {
         if (auto* t = std::get_if<totp_recipe>(&recipe); t && !t->totp_source) codes.emplace(t->totp_seed);
         binding = make_binding();
+        if (const auto* t = std::get_if<totp_recipe>(&recipe)) {
+            account = escape_text(t->ucc.view());
+        } else {
+            const auto& l = std::get<password_recipe>(recipe).login;
+            account = !l.mobilenumber.empty() ? masked("mobile", l.mobilenumber.view())
+                      : !l.pan.empty()        ? masked("pan", l.pan.view())
+                                              : masked("userid", l.userid.view());
+        }
     }
 
+    std::string account;  // for log records: the UCC, or the identity masked
+
     void log(log_level l, const std::string& line) const {
-        if (cl.params().logger.enabled(l)) cl.params().logger.log(l, detail::escape_text("session manager: " + line));
+        const auto& lg = cl.params().logger;
+        if (!lg.enabled(l)) return;
+        const auto text = detail::escape_text("session manager: " + line);
+        log_record r{l, text};
+        r.component = "session_manager";
+        r.account = account;
+        lg.log(r);
+    }
+
+    // ---- what callers see without waiting: the snapshot and the subscribers --------------------
+
+    mutable std::mutex snap_mu;
+    std::shared_ptr<const session> snap;  // guarded by snap_mu; a copy of `current`, wiped when let go
+
+    // After `current` changed (on the strand).
+    void publish() {
+        std::shared_ptr<const session> s;
+        if (current)
+            s = std::shared_ptr<const session>(new session(*current), [](const session* p) {
+                wipe_session(const_cast<session&>(*p));
+                delete p;
+            });
+        std::lock_guard lock(snap_mu);
+        snap = std::move(s);
+    }
+
+    struct subscriber {
+        std::recursive_mutex mu;  // held while its callback runs: reset() waits for a running call
+        bool active = true;
+        std::function<void(const session_event&)> f;
+        asio::strand<asio::any_io_executor> order;  // its events one at a time, in order
+        subscriber(std::function<void(const session_event&)> fn, asio::any_io_executor ex)
+            : f(std::move(fn)), order(asio::make_strand(ex)) {}
+    };
+    std::mutex subs_mu;
+    std::vector<std::shared_ptr<subscriber>> subs;  // guarded by subs_mu
+
+    void emit(session_event e) {
+        std::vector<std::shared_ptr<subscriber>> to;
+        {
+            std::lock_guard lock(subs_mu);
+            to = subs;
+        }
+        if (to.empty()) return;
+        auto ev = std::make_shared<const session_event>(std::move(e));
+        for (auto& sub : to) {
+            asio::post(sub->order, [sub, ev] {
+                std::lock_guard lock(sub->mu);
+                if (sub->active) sub->f(*ev);
+            });
+        }
     }
 
     // What every session of this manager is bound to (gateway, environment, generation,
@@ -203,7 +266,9 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         }
         log(log_level::info, "reusing the saved session");
         current = std::move(saved->s);
+        publish();
         schedule_renewal();
+        emit(session_event{session_event::kind::new_session, snapshot(), {}, {}});
     }
 
     // `awaiting_otp`: a view session whose OTP was sent, for the second factor of a later run.
@@ -326,7 +391,13 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     void drop_current() {
         if (current) wipe_session(*current);
         current.reset();
+        publish();
         if (renew_timer) renew_timer->cancel();
+    }
+
+    std::shared_ptr<const session> snapshot() const {
+        std::lock_guard lock(snap_mu);
+        return snap;
     }
 
     // ---- renewal on a timer (proactive_renewal) ----------------------------------------------
@@ -399,13 +470,32 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     // Tells sessions apart without keeping another copy of a token.
     static std::size_t token_key(const session& s) noexcept { return std::hash<std::string_view>{}(s.token); }
 
+    // One step's diagnostics added to the login's: its attempts (numbered on from the earlier
+    // steps'), and its words, which are the login's last.
+    static void merge(diagnostics& total, diagnostics&& step) {
+        auto earlier = std::move(total.history);
+        const int n = total.attempts;
+        const auto offset = total.clock_offset;
+        const auto queued = total.queued;
+        total = std::move(step);
+        for (auto& a : total.history) a.number += n;
+        earlier.insert(earlier.end(), std::make_move_iterator(total.history.begin()),
+                       std::make_move_iterator(total.history.end()));
+        total.history = std::move(earlier);
+        total.attempts += n;
+        total.queued += queued;
+        if (!total.clock_offset) total.clock_offset = offset;
+    }
+
     asio::awaitable<outcome> flow(diagnostics& d) {
+        diagnostics sd;  // each step's, added to the login's (d)
         if (const auto* t = std::get_if<totp_recipe>(&recipe)) {
             totp_login_request req;
             req.mobilenumber = t->mobilenumber;
             req.ucc = t->ucc;
             req.totp = t->totp_source ? t->totp_source() : codes->code(clock_offset);
-            auto [ec, view] = co_await cl.async_totp_login(req, d, nothrow);
+            auto [ec, view] = co_await cl.async_totp_login(req, sd, nothrow);
+            merge(d, std::move(sd));
             session_wiper wipe_view{view};  // the internal view session leaves no copy
             if (d.clock_offset && *d.clock_offset != clock_offset) {
                 clock_offset = *d.clock_offset;
@@ -418,12 +508,14 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
                                                     std::to_string(clock_offset.count()) +
                                                     " s from ours: once more with the code of its clock");
                         req.totp = std::move(again);
-                        std::tie(ec, view) = co_await cl.async_totp_login(req, d, nothrow);
+                        std::tie(ec, view) = co_await cl.async_totp_login(req, sd, nothrow);
+                        merge(d, std::move(sd));
                     }
                 }
             }
             if (ec) co_return outcome{ec, {}};
-            auto [ec2, trade] = co_await cl.async_totp_validate(view, t->mpin, d, nothrow);
+            auto [ec2, trade] = co_await cl.async_totp_validate(view, t->mpin, sd, nothrow);
+            merge(d, std::move(sd));
             co_return outcome{ec2, std::move(trade)};
         }
         const auto& r = std::get<password_recipe>(recipe);
@@ -434,7 +526,8 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         if (resume) {
             view = *pending_view;
         } else {
-            auto [ec, v] = co_await cl.async_login(r.login, d, nothrow);
+            auto [ec, v] = co_await cl.async_login(r.login, sd, nothrow);
+            merge(d, std::move(sd));
             if (ec) co_return outcome{ec, {}};
             view = std::move(v);
         }
@@ -446,7 +539,8 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
             f.pan = r.login.pan;
         } else if (r.otp) {
             if (r.generate_otp && !resume) {
-                auto [gec] = co_await cl.async_generate_otp(view, d, nothrow);
+                auto [gec] = co_await cl.async_generate_otp(view, sd, nothrow);
+                merge(d, std::move(sd));
                 if (gec) co_return outcome{gec, {}};
             }
             auto [oec, otp] = co_await asio::async_initiate<decltype(nothrow), void(error_code, secret)>(
@@ -456,18 +550,22 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         } else {
             co_return outcome{{}, std::move(view)};  // a view-only recipe
         }
-        auto [ec2, trade] = co_await cl.async_session_2fa(view, std::move(f), d, nothrow);
+        auto [ec2, trade] = co_await cl.async_session_2fa(view, std::move(f), sd, nothrow);
+        merge(d, std::move(sd));
         if (!ec2) drop_pending();  // used; a wrong code leaves it for another try
         co_return outcome{ec2, std::move(trade)};
     }
 
     // Login and OTP generation, the view session kept for a later second factor.
     asio::awaitable<outcome> otp_flow(diagnostics& d) {
+        diagnostics sd;
         const auto* r = std::get_if<password_recipe>(&recipe);
         if (!r || !r->otp) co_return outcome{errc::no_second_factor, {}};
-        auto [ec, view] = co_await cl.async_login(r->login, d, nothrow);
+        auto [ec, view] = co_await cl.async_login(r->login, sd, nothrow);
+        merge(d, std::move(sd));
         if (ec) co_return outcome{ec, {}};
-        auto [gec] = co_await cl.async_generate_otp(view, d, nothrow);
+        auto [gec] = co_await cl.async_generate_otp(view, sd, nothrow);
+        merge(d, std::move(sd));
         if (gec) co_return outcome{gec, {}};
         drop_pending();
         pending_view = view;
@@ -481,21 +579,28 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         asio::co_spawn(strand, under_lock(flow(*d), false, replacing, why),
                        [self = shared_from_this(), d](std::exception_ptr e, outcome o) {
             if (e) o = outcome{errc::internal_error, {}};
+            if (o.ec && d->history.empty() && d->detail.empty())
+                d->detail = o.ec == errc::deadline_exceeded
+                                ? "waited for another process's login (the session file's lock) until the deadline"
+                                : "no login was sent";
             {
                 std::lock_guard lock(self->diag_mu);
-                self->last_diag = std::move(*d);
+                self->last_diag = *d;
             }
-            self->finish(std::move(o));
+            self->finish(std::move(o), std::move(d));
         });
     }
 
-    void finish(outcome o) {
+    void finish(outcome o, std::shared_ptr<diagnostics> d) {
         in_flight = false;
         std::list<waiter> ws;
         ws.swap(waiters);
+        for (auto& w : ws)
+            if (w.diag) *w.diag = *d;  // the login each of them waited for
         if (o.ec) {
             log(log_level::warning, "login failed: " + o.ec.message() + " (" + std::to_string(ws.size()) + " waiting)");
             for (auto& w : ws) complete(std::move(w.h), o.ec, {});
+            emit(session_event{session_event::kind::login_failed, {}, o.ec, std::move(d)});
             retry_renewal();
             return;
         }
@@ -507,20 +612,23 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         log(log_level::info, line + " (" + std::to_string(ws.size()) + " waiting)");
         drop_current();
         current = std::move(o.s);
+        publish();
         renewal_failures = 0;
         schedule_renewal();
         for (auto& w : ws) complete(std::move(w.h), {}, *current);
+        emit(session_event{session_event::kind::new_session, snapshot(), {}, std::move(d)});
     }
 
-    void request(std::uint64_t id, login_handler h) {
+    void request(std::uint64_t id, login_handler h, diagnostics* diag) {
         load_once();
         const auto now = sys_clock::now();
         if (current && usable(*current, now)) {
             if (!fresh(*current, now) && !in_flight) start_login("renewing before expiry", token_key(*current));
+            if (diag) diag->clear();  // no login was waited for
             complete(std::move(h), {}, *current);
             return;
         }
-        waiters.push_back(waiter{id, std::move(h)});
+        waiters.push_back(waiter{id, std::move(h), diag});
         if (!in_flight) start_login(current ? "the session has expired" : "no session");
     }
 
@@ -536,12 +644,17 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         drop_current();
         if (auto saved = read_file(); saved && token_key(saved->s) == key) forget_file();
         log(log_level::info, "session invalidated (rejected by the gateway)");
+        emit(session_event{session_event::kind::invalidated, {}, {}, {}});
     }
 
     void cancel_waiter(std::uint64_t id) {
         for (auto it = waiters.begin(); it != waiters.end(); ++it) {
             if (it->id == id) {
                 login_handler h(std::move(it->h));
+                if (it->diag) {
+                    it->diag->clear();
+                    it->diag->detail = "cancelled while waiting for the login (which goes on for the others)";
+                }
                 waiters.erase(it);
                 complete(std::move(h), asio::error::operation_aborted, {});
                 return;
@@ -550,13 +663,14 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     }
 };
 
-void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handler h) {
-    asio::post(impl->strand, [impl, h = std::move(h)]() mutable {
+void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handler h, diagnostics* diag) {
+    asio::post(impl->strand, [impl, diag, h = std::move(h)]() mutable {
         impl->load_once();
         auto d = std::make_shared<diagnostics>();
         asio::co_spawn(impl->strand, impl->under_lock(impl->otp_flow(*d), true, std::nullopt, "OTP generation"),
-                       [impl, d, h = std::move(h)](std::exception_ptr e, manager_impl::outcome o) mutable {
+                       [impl, d, diag, h = std::move(h)](std::exception_ptr e, manager_impl::outcome o) mutable {
                            if (e) o = manager_impl::outcome{errc::internal_error, {}};
+                           if (diag) *diag = *d;
                            {
                                std::lock_guard lock(impl->diag_mu);
                                impl->last_diag = std::move(*d);
@@ -577,7 +691,7 @@ void start_invalidation(const std::shared_ptr<manager_impl>& impl, std::size_t r
     });
 }
 
-void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h) {
+void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h, diagnostics* diag) {
     const auto id = impl->next_id++;
     if (auto slot = asio::get_associated_cancellation_slot(h); slot.is_connected()) {
         slot.assign([w = std::weak_ptr<manager_impl>(impl), id](asio::cancellation_type t) {
@@ -585,7 +699,7 @@ void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler
             if (auto self = w.lock()) asio::post(self->strand, [self, id] { self->cancel_waiter(id); });
         });
     }
-    asio::post(impl->strand, [impl, id, h = std::move(h)]() mutable { impl->request(id, std::move(h)); });
+    asio::post(impl->strand, [impl, id, diag, h = std::move(h)]() mutable { impl->request(id, std::move(h), diag); });
 }
 
 }  // namespace neo::detail
@@ -634,12 +748,50 @@ session_manager::executor_type session_manager::get_executor() const noexcept {
 
 void session_manager::invalidate() {
     boost::asio::post(impl_->strand, [self = impl_] {
+        const bool had = self->current.has_value();
         if (self->current) self->revoked = detail::manager_impl::token_key(*self->current);
         self->drop_current();
         self->drop_pending();
         self->forget_file();
         self->log(log_level::info, "session invalidated");
+        if (had) self->emit(session_event{session_event::kind::invalidated, {}, {}, {}});
     });
+}
+
+std::shared_ptr<const session> session_manager::current() const {
+    auto s = impl_->snapshot();
+    if (s && !impl_->usable(*s, std::chrono::system_clock::now())) return nullptr;
+    return s;
+}
+
+subscription session_manager::subscribe(std::function<void(const session_event&)> f) {
+    auto sub = std::make_shared<detail::manager_impl::subscriber>(std::move(f), impl_->cl.get_executor());
+    {
+        std::lock_guard lock(impl_->subs_mu);
+        impl_->subs.push_back(sub);
+    }
+    return subscription([w = std::weak_ptr<detail::manager_impl>(impl_), sub] {
+        {
+            std::lock_guard lock(sub->mu);  // waits for a call running on another thread
+            sub->active = false;
+        }
+        if (auto self = w.lock()) {
+            std::lock_guard lock(self->subs_mu);
+            std::erase(self->subs, sub);
+        }
+    });
+}
+
+const char* to_string(session_event::kind k) noexcept {
+    switch (k) {
+        case session_event::kind::new_session:
+            return "new_session";
+        case session_event::kind::invalidated:
+            return "invalidated";
+        case session_event::kind::login_failed:
+            return "login_failed";
+    }
+    return "?";
 }
 
 void session_manager::invalidate(const session& rejected) {
