@@ -130,8 +130,16 @@ public:
     /// while the operation runs (the operation keeps what it needs alive).
     /// Executor: the handler runs on its associated executor, never inside this call, also when
     /// the request is rejected before any I/O.
-    /// Cancellation: terminal, partial and total are all honoured in every phase and during a
-    /// backoff wait; the handler then gets `operation_aborted` once and nothing is left running.
+    /// Cancellation, as Asio defines it (the handler's associated cancellation slot, so
+    /// `asio::cancel_after`, `awaitable_operators` and `parallel_group` work): `terminal` is
+    /// honoured always, in every phase and during a backoff wait; `partial` and `total` only while
+    /// nothing has been sent for the current step (no side effect on the gateway yet: resolving,
+    /// connecting, the TLS handshake, waiting for a slot of `max_in_flight`), and are ignored
+    /// after that, the operation completing as usual. A cancelled operation completes once with
+    /// `operation_aborted` and leaves nothing running. The same holds for every step of the
+    /// family below (`async_generate_otp`, `async_session_2fa`, `async_logout`,
+    /// `async_totp_login`, `async_totp_validate`) and for `async_warm_up`, which sends nothing, so
+    /// every type ends it.
     template <class Token = default_completion_token>
     requires(!detail::is_diagnostics_v<Token>) auto async_login(login_request req, Token&& token = {}) {
         return boost::asio::async_initiate<Token, login_signature>(detail::initiate_login{impl_}, token, std::move(req),
