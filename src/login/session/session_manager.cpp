@@ -46,6 +46,30 @@ using boost::system::error_code;
 using sys_clock = std::chrono::system_clock;
 using common::nothrow;
 
+namespace {
+
+// Handlers made here, not inside manager_impl's members: these function templates have internal
+// linkage, so a shared library exports none of the Asio templates their lambdas instantiate.
+template <class Subscriber>
+void post_event(std::shared_ptr<Subscriber> sub, std::shared_ptr<const session_event> ev) {
+    asio::post(sub->order, [sub, ev] {
+        std::lock_guard lock(sub->mu);
+        if (sub->active) sub->f(*ev);
+    });
+}
+
+template <class Impl, class Stage>
+void wait_then_renew(asio::steady_timer& t, const asio::strand<asio::any_io_executor>& strand, std::weak_ptr<Impl> w,
+                     Stage st, std::size_t key) {
+    t.async_wait(asio::bind_executor(strand, [w, st, key](boost::system::error_code ec) {
+        auto self = w.lock();
+        if (!self || ec || self->stopped) return;
+        self->on_renewal_timer(st, key);
+    }));
+}
+
+}  // namespace
+
 struct manager_impl : std::enable_shared_from_this<manager_impl> {
     client cl;
     std::variant<password_recipe, totp_recipe> recipe;
@@ -137,12 +161,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
         }
         if (to.empty()) return;
         auto ev = std::make_shared<const session_event>(std::move(e));
-        for (auto& sub : to) {
-            asio::post(sub->order, [sub, ev] {
-                std::lock_guard lock(sub->mu);
-                if (sub->active) sub->f(*ev);
-            });
-        }
+        for (auto& sub : to) post_event(sub, ev);
     }
 
     // What every session of this manager is bound to (gateway, environment, generation,
@@ -416,12 +435,7 @@ struct manager_impl : std::enable_shared_from_this<manager_impl> {
     void arm_renewal(std::chrono::steady_clock::duration in, timer_stage st, std::size_t key) {
         if (!renew_timer) renew_timer.emplace(strand);
         renew_timer->expires_after(std::max(in, std::chrono::steady_clock::duration::zero()));
-        renew_timer->async_wait(
-            asio::bind_executor(strand, [w = weak_from_this(), st, key](error_code ec) {
-                auto self = w.lock();
-                if (!self || ec || self->stopped) return;
-                self->on_renewal_timer(st, key);
-            }));
+        wait_then_renew(*renew_timer, strand, weak_from_this(), st, key);
     }
 
     // After `current` changed: the warm-up, then the renewal, of this session.
