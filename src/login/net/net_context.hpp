@@ -27,9 +27,9 @@ struct net_context {
     SSL_CTX* ssl_ctx;
     session_cache* sessions;  // null: no TLS session resumption
     address_cache& addresses;
-    idle_connections& idle;   // kept connections of the operation, one per host:port
+    idle_connections& idle;                  // kept connections of the operation, one per host:port
     boost::asio::cancellation_state cancel;  // the operation coroutine's (its filter applied)
-    bool* request_sent;       // set once a request of the current step is being written
+    bool* request_sent;                      // set once a request of the current step is being written
 
     bool cancelled() const { return cancel.cancelled() != boost::asio::cancellation_type::none; }
     bound bound_for(std::chrono::milliseconds phase_bound) const {
