@@ -50,8 +50,14 @@ void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnosti
 template <class T>
 inline constexpr bool is_diagnostics_v = std::is_same_v<std::decay_t<T>, diagnostics>;
 
+// The client's executor, for an initiation's get_executor() (asio::cancel_after and the other
+// completion token adapters that run something of their own ask for it).
+boost::asio::any_io_executor executor_of(const std::shared_ptr<client_impl>& impl) noexcept;
+
 struct initiate_login {
     std::shared_ptr<client_impl> impl{};
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return executor_of(impl); }
     template <class Handler>
     void operator()(Handler&& h, login_request req, diagnostics* diag) const {
         start_login(impl, std::move(req), diag, login_handler(std::forward<Handler>(h)));
@@ -78,6 +84,8 @@ template <class Signature>
 struct initiate_step {
     std::shared_ptr<client_impl> impl{};
     std::shared_ptr<step_args> args{};
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return executor_of(impl); }
     template <class Handler>
     void operator()(Handler&& h, diagnostics* diag) const {
         start_step(impl, args, diag, boost::asio::any_completion_handler<Signature>(std::forward<Handler>(h)));

@@ -240,6 +240,10 @@ void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, 
 
 }  // namespace
 
+asio::any_io_executor executor_of(const std::shared_ptr<client_impl>& impl) noexcept {
+    return impl->ex;
+}
+
 asio::any_io_executor executor_of(asio::io_context& ctx) noexcept {
     return ctx.get_executor();
 }
