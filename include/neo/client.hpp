@@ -50,8 +50,14 @@ void start_login(std::shared_ptr<client_impl> impl, login_request req, diagnosti
 template <class T>
 inline constexpr bool is_diagnostics_v = std::is_same_v<std::decay_t<T>, diagnostics>;
 
+// The client's executor, for an initiation's get_executor() (asio::cancel_after and the other
+// completion token adapters that run something of their own ask for it).
+boost::asio::any_io_executor executor_of(const std::shared_ptr<client_impl>& impl) noexcept;
+
 struct initiate_login {
     std::shared_ptr<client_impl> impl{};
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return executor_of(impl); }
     template <class Handler>
     void operator()(Handler&& h, login_request req, diagnostics* diag) const {
         start_login(impl, std::move(req), diag, login_handler(std::forward<Handler>(h)));
@@ -78,6 +84,8 @@ template <class Signature>
 struct initiate_step {
     std::shared_ptr<client_impl> impl{};
     std::shared_ptr<step_args> args{};
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return executor_of(impl); }
     template <class Handler>
     void operator()(Handler&& h, diagnostics* diag) const {
         start_step(impl, args, diag, boost::asio::any_completion_handler<Signature>(std::forward<Handler>(h)));
@@ -130,8 +138,16 @@ public:
     /// while the operation runs (the operation keeps what it needs alive).
     /// Executor: the handler runs on its associated executor, never inside this call, also when
     /// the request is rejected before any I/O.
-    /// Cancellation: terminal, partial and total are all honoured in every phase and during a
-    /// backoff wait; the handler then gets `operation_aborted` once and nothing is left running.
+    /// Cancellation, as Asio defines it (the handler's associated cancellation slot, so
+    /// `asio::cancel_after`, `awaitable_operators` and `parallel_group` work): `terminal` is
+    /// honoured always, in every phase and during a backoff wait; `partial` and `total` only while
+    /// nothing has been sent for the current step (no side effect on the gateway yet: resolving,
+    /// connecting, the TLS handshake, waiting for a slot of `max_in_flight`), and are ignored
+    /// after that, the operation completing as usual. A cancelled operation completes once with
+    /// `operation_aborted` and leaves nothing running. The same holds for every step of the
+    /// family below (`async_generate_otp`, `async_session_2fa`, `async_logout`,
+    /// `async_totp_login`, `async_totp_validate`) and for `async_warm_up`, which sends nothing, so
+    /// every type ends it.
     template <class Token = default_completion_token>
     requires(!detail::is_diagnostics_v<Token>) auto async_login(login_request req, Token&& token = {}) {
         return boost::asio::async_initiate<Token, login_signature>(detail::initiate_login{impl_}, token, std::move(req),

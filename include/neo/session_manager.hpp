@@ -11,6 +11,7 @@
 #include <neo/session.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 
 #include <chrono>
@@ -154,10 +155,14 @@ private:
 
 namespace detail {
 struct NEO_HIDDEN manager_impl;
+// The manager's executor (its client's), for the initiations' get_executor().
+boost::asio::any_io_executor executor_of(const std::shared_ptr<manager_impl>& impl) noexcept;
 void start_session_wait(const std::shared_ptr<manager_impl>& impl, login_handler h, diagnostics* diag);
 void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handler h, diagnostics* diag);
 struct initiate_session_wait {
     std::shared_ptr<manager_impl> impl{};
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return executor_of(impl); }
     template <class Handler>
     void operator()(Handler&& h, diagnostics* diag) const {
         start_session_wait(impl, login_handler(std::forward<Handler>(h)), diag);
@@ -167,6 +172,8 @@ void start_invalidation(const std::shared_ptr<manager_impl>& impl, std::size_t r
 std::size_t session_key(const session& s) noexcept;
 struct initiate_invalidation {
     std::shared_ptr<manager_impl> impl{};
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return executor_of(impl); }
     template <class Handler>
     void operator()(Handler&& h, std::size_t rejected) const {
         start_invalidation(impl, rejected, ack_handler(std::forward<Handler>(h)));
@@ -174,6 +181,8 @@ struct initiate_invalidation {
 };
 struct initiate_otp_generation {
     std::shared_ptr<manager_impl> impl{};
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return executor_of(impl); }
     template <class Handler>
     void operator()(Handler&& h, diagnostics* diag) const {
         start_otp_generation(impl, login_handler(std::forward<Handler>(h)), diag);

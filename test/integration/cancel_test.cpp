@@ -7,7 +7,13 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/version.hpp>
+#if BOOST_VERSION >= 108600
+#include <boost/asio/cancel_after.hpp>
+#endif
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -110,13 +116,117 @@ BOOST_FIXTURE_TEST_CASE(during_the_app_token_exchange, fixture) {
 
 BOOST_FIXTURE_TEST_CASE(while_waiting_for_the_answer_headers, fixture) {
     mock.script(route::login, {{.action = fault::stall}});
-    cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::partial);
+    cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::terminal);
 }
 
 BOOST_FIXTURE_TEST_CASE(while_reading_a_slow_answer, fixture) {
     mock.script(route::login, {{.delay = 5000ms}});
-    cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::total);
+    cancel_during(*this, params(), neo::phase::exchange, asio::cancellation_type::terminal);
 }
+
+// Partial and total cancellation, as Asio defines them, only while nothing has been sent for the
+// step (no side effect on the gateway yet): before, they end the operation; after, they are
+// ignored and the operation completes as usual.
+BOOST_FIXTURE_TEST_CASE(partial_and_total_before_anything_is_sent_end_it, fixture) {
+    for (auto type : {asio::cancellation_type::partial, asio::cancellation_type::total}) {
+        black_hole hole(io);  // the connect hangs: nothing is sent
+        auto p = params();
+        p.gateway = neo::gateway::from_origin(hole.origin());
+        neo::client c{io, p};
+        asio::cancellation_signal signal;
+        asio::steady_timer timer(io, 150ms);
+        boost::system::error_code got;
+        neo::diagnostics d;
+        c.async_login(good_request(), d,
+                      asio::bind_cancellation_slot(signal.slot(),
+                                                   [&](boost::system::error_code ec, neo::session) { got = ec; }));
+        timer.async_wait([&](boost::system::error_code) { signal.emit(type); });
+        io.restart();
+        io.run_for(5s);
+        BOOST_TEST((got == boost::asio::error::operation_aborted), got.message());
+        BOOST_TEST(d.failed_phase == neo::phase::connect);
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(partial_and_total_after_the_request_was_sent_are_ignored, fixture) {
+    neo::client c{io, params()};
+    // A first login caches the app token: each login below is the login step alone.
+    bool warm = false;
+    c.async_login(good_request(), [&](boost::system::error_code ec, neo::session) { warm = !ec; });
+    for (int i = 0; i < 500 && !warm; ++i) io.run_for(10ms);
+    BOOST_REQUIRE(warm);
+    for (auto type : {asio::cancellation_type::partial, asio::cancellation_type::total}) {
+        mock.script(route::login, {{.delay = 400ms}});  // the request is read at once, answered later
+        asio::cancellation_signal signal;
+        asio::steady_timer timer(io, 150ms);
+        boost::system::error_code got = neo::errc::internal_error;
+        neo::session s;
+        int calls = 0;
+        c.async_login(good_request(), asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec,
+                                                                                      neo::session got_s) {
+                          ++calls;
+                          got = ec;
+                          s = std::move(got_s);
+                      }));
+        timer.async_wait([&](boost::system::error_code) { signal.emit(type); });
+        io.restart();
+        for (int i = 0; i < 500 && calls == 0; ++i) io.run_for(10ms);
+        BOOST_TEST(calls == 1);
+        BOOST_TEST(!got, got.message());  // completed as usual
+        BOOST_TEST(!s.token.empty());
+    }
+    // Terminal still ends it after the request was sent.
+    mock.script(route::login, {{.delay = 2000ms}});
+    asio::cancellation_signal signal;
+    asio::steady_timer timer(io, 150ms);
+    boost::system::error_code got;
+    c.async_login(good_request(), asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec,
+                                                                                  neo::session) {
+                      got = ec;
+                      mock.stop();
+                  }));
+    timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
+    run();
+    BOOST_TEST((got == boost::asio::error::operation_aborted), got.message());
+}
+
+BOOST_FIXTURE_TEST_CASE(by_a_parallel_group_waiting_for_one, fixture) {
+    mock.script(route::login, {{.action = fault::stall}});
+    neo::client c{io, params()};
+    std::size_t first = 9;
+    boost::system::error_code login_ec;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer t(io, 150ms);
+            auto [order, ec, s, tec] = co_await asio::experimental::make_parallel_group(
+                                           c.async_login(good_request(), asio::deferred), t.async_wait(asio::deferred))
+                                           .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+            first = order[0];
+            login_ec = ec;
+            mock.stop();
+        },
+        asio::detached);
+    const auto t0 = steady::now();
+    run();
+    BOOST_TEST(first == 1u);  // the timer
+    BOOST_TEST((login_ec == boost::asio::error::operation_aborted), login_ec.message());
+    BOOST_TEST((steady::now() - t0 < 2s));
+}
+
+#if BOOST_VERSION >= 108600
+BOOST_FIXTURE_TEST_CASE(by_cancel_after, fixture) {
+    mock.script(route::login, {{.action = fault::stall}});
+    neo::client c{io, params()};
+    boost::system::error_code got;
+    c.async_login(good_request(), asio::cancel_after(150ms, [&](boost::system::error_code ec, neo::session) {
+                      got = ec;
+                      mock.stop();
+                  }));
+    run();
+    BOOST_TEST((got == boost::asio::error::operation_aborted), got.message());
+}
+#endif
 
 BOOST_FIXTURE_TEST_CASE(during_a_backoff_wait, fixture) {
     mock.script(route::login, {{.status = 503}});

@@ -5,8 +5,13 @@
 // prints redacted.
 #include "fixture.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <sstream>

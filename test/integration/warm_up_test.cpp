@@ -4,7 +4,11 @@
 // that the login sends only its requests: no TCP or TLS handshake of its own.
 #include "fixture.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 using namespace neo_test;
 using neo::mock::route;
@@ -109,7 +113,7 @@ BOOST_FIXTURE_TEST_CASE(a_connect_failure_forgets_the_addresses, fixture) {
     neo::client c{io, p};
     run_coro([&]() -> asio::awaitable<void> {
         neo::diagnostics d;
-        auto [ec, s] = co_await c.async_login(good_request(), d, as_tuple(asio::use_awaitable));
+        auto [ec, s] = co_await c.async_login(good_request(), d, asio::as_tuple(asio::use_awaitable));
         BOOST_TEST(ec == neo::errc::connection_failed);
         BOOST_REQUIRE(d.history.size() == 3u);
         BOOST_TEST(resolved(d) == 3);
@@ -176,7 +180,7 @@ BOOST_FIXTURE_TEST_CASE(nothing_can_be_kept_invalid_params_before_anything_is_se
     neo::client c{io, p};
     run_coro([&]() -> asio::awaitable<void> {
         neo::diagnostics d;
-        auto [ec] = co_await c.async_warm_up(neo::generation::two, d, as_tuple(asio::use_awaitable));
+        auto [ec] = co_await c.async_warm_up(neo::generation::two, d, asio::as_tuple(asio::use_awaitable));
         BOOST_TEST(ec == neo::errc::invalid_params);
         BOOST_TEST((ec == neo::condition::invalid_input));
         BOOST_TEST(!d.detail.empty());
@@ -193,7 +197,7 @@ BOOST_FIXTURE_TEST_CASE(a_failed_connection_is_a_typed_error_with_its_attempt, f
     neo::client c{io, p};
     run_coro([&]() -> asio::awaitable<void> {
         neo::diagnostics d;
-        auto [ec] = co_await c.async_warm_up(neo::generation::two, d, as_tuple(asio::use_awaitable));
+        auto [ec] = co_await c.async_warm_up(neo::generation::two, d, asio::as_tuple(asio::use_awaitable));
         BOOST_TEST(ec == neo::errc::connection_failed);
         BOOST_REQUIRE(d.history.size() == 1u);
         BOOST_TEST(d.failed_phase == neo::phase::connect);

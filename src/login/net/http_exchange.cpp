@@ -2,6 +2,7 @@
 #include "http_exchange.hpp"
 
 #include "../core/transport_errors.hpp"
+#include "common/nothrow.hpp"
 #include "common/wipe_guard.hpp"
 #include "open_connection.hpp"
 #include "phase_bound.hpp"
@@ -36,23 +37,21 @@ struct wipe_buffer_on_exit {
 
 }  // namespace
 
-asio::awaitable<void> close_politely(op_state& st, connection& c) {
-    const auto b = st.bound_for(st.params().timeouts.shutdown);
-    if (!b.expired && !st.cancelled) {
+asio::awaitable<void> close_politely(net_context& st, connection& c) {
+    const auto b = st.bound_for(st.params.timeouts.shutdown);
+    if (!b.expired && !st.cancelled()) {
         SSL* h = c.tls.native_handle();
         SSL_set_shutdown(h, SSL_get_shutdown(h) | SSL_RECEIVED_SHUTDOWN);
         disarm_on_exit disarm{c.tls};
         arm(c.tls, b);
-        st.abort_io = [&] { c.tls.cancel(); };
         co_await c.tls.shutdown();
-        st.abort_io = nullptr;
     }
     c.tls.close();
 }
 
-asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_t& req) {
+asio::awaitable<http_result> exchange(net_context& st, const endpoint& ep, request_t& req) {
     http_result r;
-    const auto& p = st.params();
+    const auto& p = st.params;
 
     // The request in one piece: one TLS record and one send, where Beast's serializer over
     // an ssl::stream would send the header and the body as two. Wiped when sent.
@@ -77,22 +76,18 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
     // Write the request and read the whole answer under one bound: a server that drips bytes
     // does not extend it.
     const auto b = st.bound_for(p.timeouts.exchange);
-    if (st.cancelled || b.expired) {
-        r.fail(st.cancelled, errc::deadline_exceeded, phase::exchange);
+    if (st.cancelled() || b.expired) {
+        r.fail(st.cancelled(), errc::deadline_exceeded, phase::exchange);
         co_return r;
     }
     arm(tls, b);
-    st.abort_io = [&] { tls.cancel(); };
-    struct forget_abort {
-        op_state& st;
-        ~forget_abort() { st.abort_io = nullptr; }
-    } forget{st};
     // A kept connection the server closed meanwhile, before any byte of an answer: the retry
     // decision sends the request again at once on a new connection.
     auto stale = [&](const error_code& ec, bool got_some) {
-        return r.connection_reused && !st.cancelled && !got_some && ec != beast::error::timeout;
+        return r.connection_reused && !st.cancelled() && !got_some && ec != beast::error::timeout;
     };
     r.request_sent = true;
+    if (st.request_sent) *st.request_sent = true;  // from here a partial or total cancellation is ignored
     const auto wec = co_await tls.write(asio::buffer(wire));
     if (wec && stale(wec, false)) {
         r.stale_connection = true;
@@ -101,8 +96,8 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
                "the kept-alive connection was closed by the server: write: " + wec.message());
         co_return r;
     }
-    if (st.cancelled || wec) {
-        r.fail(st.cancelled, wec == beast::error::timeout ? timed_out(b) : error_code(errc::connection_failed),
+    if (st.cancelled() || wec) {
+        r.fail(st.cancelled(), wec == beast::error::timeout ? timed_out(b) : error_code(errc::connection_failed),
                phase::exchange,
                wec == beast::error::timeout ? std::string("write timed out") : "write: " + wec.message());
         co_return r;
@@ -116,7 +111,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(p.limits.header_bytes, UINT32_MAX)));
         parser.body_limit(p.limits.body_bytes);
         auto rec = co_await tls.read(buffer, parser);
-        if (st.cancelled) {
+        if (st.cancelled()) {
             r.fail(true, {}, phase::exchange);
             co_return r;
         }
@@ -157,7 +152,6 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
                !SSL_has_pending(tls.native_handle());
         break;
     }
-    st.abort_io = nullptr;
 
     if (keep) {
         conn->clean = true;
@@ -166,7 +160,7 @@ asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_
         (void)st.idle.keep(std::move(conn));  // for this operation's next exchange
     } else {
         co_await close_politely(st, *conn);
-        if (st.cancelled) r.fail(true, {}, phase::shutdown);
+        if (st.cancelled()) r.fail(true, {}, phase::shutdown);
     }
     co_return r;
 }

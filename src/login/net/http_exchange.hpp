@@ -4,8 +4,9 @@
 #pragma once
 
 #include "../core/http_request.hpp"
-#include "../operation/op_state.hpp"
+#include "connection.hpp"
 #include "http_result.hpp"
+#include "net_context.hpp"
 
 #include <neo/gateway.hpp>
 
@@ -13,10 +14,10 @@
 
 namespace neo::detail {
 
-boost::asio::awaitable<http_result> exchange(op_state& st, const endpoint& ep, request_t& req);
+boost::asio::awaitable<http_result> exchange(net_context& st, const endpoint& ep, request_t& req);
 
 // Sends our close_notify (the peer's is not awaited, as curl does: the answer is complete and
 // framed, so waiting would only add a round trip), within a short bound, then closes.
-boost::asio::awaitable<void> close_politely(op_state& st, connection& c);
+boost::asio::awaitable<void> close_politely(net_context& st, connection& c);
 
 }  // namespace neo::detail

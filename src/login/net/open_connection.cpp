@@ -2,12 +2,15 @@
 #include "open_connection.hpp"
 
 #include "../core/transport_errors.hpp"
+#include "common/nothrow.hpp"
 #include "common/wipe_guard.hpp"
 #include "phase_bound.hpp"
 
 #include <neo/detail/proxy.hpp>
 #include <neo/error.hpp>
 
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -31,6 +34,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using common::nothrow;
 
 namespace {
 
@@ -48,9 +52,23 @@ struct hop {
     std::string prefix() const { return proxied ? "proxy " : ""; }
 };
 
+// Asio's resolver takes no per-operation cancellation: this lookup does (any type cancels it,
+// through resolver.cancel(); a lookup has no side effect on the gateway). The slot's handler
+// goes with the slot, which belongs to the operator|| group around it.
+template <class Token>
+auto resolve_cancellable(tcp::resolver& r, const std::string& host, const std::string& port, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, tcp::resolver::results_type)>(
+        [&r](auto handler, const std::string& name, const std::string& service) {
+            if (auto slot = asio::get_associated_cancellation_slot(handler); slot.is_connected())
+                slot.assign([&r](asio::cancellation_type) { r.cancel(); });
+            r.async_resolve(name, service, std::move(handler));
+        },
+        token, host, port);
+}
+
 // The addresses of the first hop: an IP literal, a host the caller pinned, or the resolver's.
-asio::awaitable<std::vector<tcp::endpoint>> resolve(op_state& st, const hop& h, http_result& r) {
-    const auto& p = st.params();
+asio::awaitable<std::vector<tcp::endpoint>> resolve(net_context& st, const hop& h, http_result& r) {
+    const auto& p = st.params;
     std::vector<tcp::endpoint> targets;
     asio::ip::address addr;
     bool known = is_ip_literal(h.host, addr);
@@ -64,11 +82,11 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(op_state& st, const hop& h, 
         targets.emplace_back(addr, static_cast<unsigned short>(std::stoul(h.port)));
         co_return targets;
     }
-    targets = st.impl->addresses.find(h.host, h.port);
+    targets = st.addresses.find(h.host, h.port);
     if (!targets.empty()) co_return targets;
     const auto b = st.bound_for(p.timeouts.resolve);
-    if (st.cancelled || b.expired) {
-        r.fail(st.cancelled, errc::deadline_exceeded, phase::resolve);
+    if (st.cancelled() || b.expired) {
+        r.fail(st.cancelled(), errc::deadline_exceeded, phase::resolve);
         co_return targets;
     }
     auto ex = co_await asio::this_coro::executor;
@@ -78,14 +96,9 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(op_state& st, const hop& h, 
         timer.expires_at(steady::time_point::max());
     else
         timer.expires_after(b.d);
-    st.abort_io = [&] {
-        resolver.cancel();
-        timer.cancel();
-    };
     using namespace asio::experimental::awaitable_operators;
-    auto res = co_await (resolver.async_resolve(h.host, h.port, nothrow) || timer.async_wait(nothrow));
-    st.abort_io = nullptr;
-    if (st.cancelled) {
+    auto res = co_await (resolve_cancellable(resolver, h.host, h.port, nothrow) || timer.async_wait(nothrow));
+    if (st.cancelled()) {
         r.fail(true, {}, phase::resolve);
     } else if (res.index() == 1) {
         r.fail(false, timed_out(b), phase::resolve, h.prefix() + "resolve timed out");
@@ -93,28 +106,27 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(op_state& st, const hop& h, 
         r.fail(false, h.unreachable(), phase::resolve, h.prefix() + "resolve: " + ec.message());
     } else {
         for (const auto& e : results) targets.push_back(e.endpoint());
-        st.impl->addresses.keep(h.host, h.port, targets);
+        st.addresses.keep(h.host, h.port, targets);
     }
     r.resolved = true;
     co_return targets;
 }
 
 // Connects to each address in turn, all within one bound, bound to the local address if set.
-asio::awaitable<bool> connect(op_state& st, const hop& h, const std::vector<tcp::endpoint>& targets,
+asio::awaitable<bool> connect(net_context& st, const hop& h, const std::vector<tcp::endpoint>& targets,
                               tls_socket& tls, http_result& r) {
-    const auto& p = st.params();
+    const auto& p = st.params;
     std::optional<tcp::endpoint> local;
     if (!p.local_address.empty()) {
         error_code ec;
         auto a = asio::ip::make_address(p.local_address, ec);
-        if (ec) co_return r.fail(st.cancelled, errc::invalid_local_address, phase::connect, "not an IP literal");
+        if (ec) co_return r.fail(st.cancelled(), errc::invalid_local_address, phase::connect, "not an IP literal");
         local.emplace(a, 0);
     }
     const auto b = st.bound_for(p.timeouts.connect);
-    if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::connect);
+    if (st.cancelled() || b.expired) co_return r.fail(st.cancelled(), errc::deadline_exceeded, phase::connect);
     disarm_on_exit disarm{tls};
     arm(tls, b);
-    st.abort_io = [&] { tls.cancel(); };
     error_code ec = asio::error::host_not_found;
     bool family_mismatch = false;
     for (const auto& t : targets) {
@@ -127,17 +139,15 @@ asio::awaitable<bool> connect(op_state& st, const hop& h, const std::vector<tcp:
         ec = co_await tls.connect(t, local ? &*local : nullptr, bind_failed);
         if (bind_failed) {
             // Not an address of this host, or in use: nothing was sent, nothing will be.
-            st.abort_io = nullptr;
-            co_return r.fail(st.cancelled, errc::invalid_local_address, phase::connect, "bind: " + ec.message());
+            co_return r.fail(st.cancelled(), errc::invalid_local_address, phase::connect, "bind: " + ec.message());
         }
-        if (!ec || ec == beast::error::timeout || st.cancelled) break;
+        if (!ec || ec == beast::error::timeout || st.cancelled()) break;
     }
-    st.abort_io = nullptr;
-    if (st.cancelled) co_return r.fail(true, {}, phase::connect);
+    if (st.cancelled()) co_return r.fail(true, {}, phase::connect);
     if (family_mismatch)
         co_return r.fail(false, errc::invalid_local_address, phase::connect,
                          "no address of the " + h.prefix() + "host is of the local address's family");
-    if (ec) st.impl->addresses.drop(h.host, h.port);  // resolved again by the next connection
+    if (ec) st.addresses.drop(h.host, h.port);  // resolved again by the next connection
     if (ec == beast::error::timeout)
         co_return r.fail(false, timed_out(b), phase::connect, h.prefix() + "connect timed out");
     if (ec) {
@@ -147,14 +157,13 @@ asio::awaitable<bool> connect(op_state& st, const hop& h, const std::vector<tcp:
 }
 
 // Asks the proxy for a tunnel to the gateway's host:port; TLS then runs inside it.
-asio::awaitable<bool> open_tunnel(op_state& st, const endpoint& ep, beast::tcp_stream& stream, http_result& r) {
-    const auto& p = st.params();
+asio::awaitable<bool> open_tunnel(net_context& st, const endpoint& ep, beast::tcp_stream& stream, http_result& r) {
+    const auto& p = st.params;
     const auto b = st.bound_for(p.timeouts.proxy);
-    if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::proxy);
+    if (st.cancelled() || b.expired) co_return r.fail(st.cancelled(), errc::deadline_exceeded, phase::proxy);
     std::string ask = connect_request(ep.host, ep.port, p.proxy, p.user_agent);  // may hold the password
     common::wipe_guard wipe_ask{ask};
     arm(stream, b);
-    st.abort_io = [&] { stream.cancel(); };
     auto [wec, unused] = co_await asio::async_write(stream, asio::buffer(ask), nothrow);
     wipe(ask);
     beast::flat_buffer buffer(p.limits.header_bytes + 1024);
@@ -163,8 +172,7 @@ asio::awaitable<bool> open_tunnel(op_state& st, const endpoint& ep, beast::tcp_s
     parser.skip(true);  // an answer to CONNECT has no body to read
     error_code rec = wec;
     if (!wec) std::tie(rec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, nothrow);
-    st.abort_io = nullptr;
-    if (st.cancelled) co_return r.fail(true, {}, phase::proxy);
+    if (st.cancelled()) co_return r.fail(true, {}, phase::proxy);
     if (rec == beast::error::timeout)
         co_return r.fail(false, timed_out(b), phase::proxy, "the proxy did not answer the CONNECT in time");
     if (rec) {
@@ -184,23 +192,21 @@ asio::awaitable<bool> open_tunnel(op_state& st, const endpoint& ep, beast::tcp_s
 }
 
 // The TLS handshake with the gateway, resuming the last session with it when there is one.
-asio::awaitable<bool> handshake(op_state& st, connection& conn, const std::string& host, bool host_is_ip,
+asio::awaitable<bool> handshake(net_context& st, connection& conn, const std::string& host, bool host_is_ip,
                                 bool tunnelled, http_result& r) {
-    const auto& p = st.params();
+    const auto& p = st.params;
     auto& tls = conn.tls;
     SSL* ssl = tls.native_handle();
-    const bool offered = prepare_connection(ssl, host, host_is_ip, st.impl->resumption() ? &conn.slot : nullptr);
+    const bool offered = prepare_connection(ssl, host, host_is_ip, st.sessions ? &conn.slot : nullptr);
     const auto b = st.bound_for(p.timeouts.handshake);
-    if (st.cancelled || b.expired) co_return r.fail(st.cancelled, errc::deadline_exceeded, phase::handshake);
+    if (st.cancelled() || b.expired) co_return r.fail(st.cancelled(), errc::deadline_exceeded, phase::handshake);
     disarm_on_exit disarm{tls};
     arm(tls, b);
-    st.abort_io = [&] { tls.cancel(); };
     const auto ec = co_await tls.handshake();
-    st.abort_io = nullptr;
-    if (st.cancelled) co_return r.fail(true, {}, phase::handshake);
+    if (st.cancelled()) co_return r.fail(true, {}, phase::handshake);
     if (ec == beast::error::timeout) co_return r.fail(false, timed_out(b), phase::handshake, "TLS handshake timed out");
     if (ec) {
-        if (offered) st.impl->sessions.keep(conn.slot.key, nullptr);  // never offer it again
+        if (offered) st.sessions->keep(conn.slot.key, nullptr);  // never offer it again
         std::string detail;
         const auto e = handshake_error(ec, SSL_get_verify_result(ssl), tunnelled, detail);
         co_return r.fail(false, e, phase::handshake, std::move(detail));
@@ -211,21 +217,21 @@ asio::awaitable<bool> handshake(op_state& st, connection& conn, const std::strin
 
 }  // namespace
 
-asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const endpoint& ep, http_result& r) {
-    const auto& p = st.params();
+asio::awaitable<std::unique_ptr<connection>> open_connection(net_context& st, const endpoint& ep, http_result& r) {
+    const auto& p = st.params;
     auto ex = co_await asio::this_coro::executor;
     // Through the proxy, unless no_proxy names this host: then the TCP connection goes to the proxy.
     hop h{ep.host, ep.port, p.proxy.applies_to(ep.host, ep.port)};
     if (h.proxied && !parse_proxy_origin(p.proxy.origin, h.host, h.port).empty()) {
-        r.fail(st.cancelled, errc::invalid_proxy, phase::connect);  // validated before; never happens
+        r.fail(st.cancelled(), errc::invalid_proxy, phase::connect);  // validated before; never happens
         co_return nullptr;
     }
     const auto targets = co_await resolve(st, h, r);
     if (targets.empty()) {
-        if (!r.ec) r.fail(st.cancelled, h.unreachable(), phase::resolve, h.prefix() + "resolve: no address");
+        if (!r.ec) r.fail(st.cancelled(), h.unreachable(), phase::resolve, h.prefix() + "resolve: no address");
         co_return nullptr;
     }
-    auto conn = std::make_unique<connection>(tcp::socket(ex), st.impl->ctx->native_handle(), &st.impl->sessions,
+    auto conn = std::make_unique<connection>(tcp::socket(ex), st.ssl_ctx, st.sessions,
                                              ep.host + ":" + ep.port);
     if (!co_await connect(st, h, targets, conn->tls, r)) co_return nullptr;
     if (h.proxied) {

@@ -3,9 +3,9 @@
 // handshake (resuming a cached session). Each phase under its bound and the deadline.
 #pragma once
 
-#include "../operation/op_state.hpp"
 #include "connection.hpp"
 #include "http_result.hpp"
+#include "net_context.hpp"
 
 #include <neo/gateway.hpp>
 
@@ -16,6 +16,7 @@
 namespace neo::detail {
 
 // Null on failure, with `r` failed; on success `r.tls_resumed` is set.
-boost::asio::awaitable<std::unique_ptr<connection>> open_connection(op_state& st, const endpoint& ep, http_result& r);
+boost::asio::awaitable<std::unique_ptr<connection>> open_connection(net_context& st, const endpoint& ep,
+                                                                    http_result& r);
 
 }  // namespace neo::detail

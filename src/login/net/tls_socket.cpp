@@ -4,6 +4,7 @@
 #include "common/nothrow.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -159,23 +160,18 @@ void tls_socket::expires_never() {
     }
 }
 
-// Sticky, like Asio's per-operation cancellation state: a cancel that arrives while no wait is
-// in progress (the socket became ready in the same epoll batch, the coroutine has not resumed
-// yet, or the request came from a handler queued before) must still end the next wait.
-void tls_socket::cancel() {
-    cancelled_ = true;
-    error_code ignored;
-    sock_.cancel(ignored);
-}
-
 void tls_socket::close() noexcept {
     io_.fd = -1;  // the BIO now fails with EBADF: the number may belong to another socket soon
     error_code ignored;
     sock_.close(ignored);
 }
 
+// Cancellation is the calling coroutine's (Asio's per-operation cancellation: the socket's wait
+// below takes the coroutine's slot). Its state is sticky: a cancellation that arrived while no
+// wait was in progress (between two waits, or as the socket became ready) still ends the next one.
 asio::awaitable<error_code> tls_socket::wait(tcp::socket::wait_type w) {
-    if (cancelled_) co_return asio::error::operation_aborted;
+    const auto cs = co_await asio::this_coro::cancellation_state;
+    if (cs.cancelled() != asio::cancellation_type::none) co_return asio::error::operation_aborted;
     if (bounded_) {
         if (watch_->expired || std::chrono::steady_clock::now() >= deadline_) co_return beast::error::timeout;
         if (!armed_) {
@@ -190,7 +186,7 @@ asio::awaitable<error_code> tls_socket::wait(tcp::socket::wait_type w) {
         }
     }
     auto [ec] = co_await sock_.async_wait(w, nothrow);
-    if (cancelled_) co_return asio::error::operation_aborted;  // checked after every wake-up
+    if (cs.cancelled() != asio::cancellation_type::none) co_return asio::error::operation_aborted;
     if (watch_->expired) co_return beast::error::timeout;
     co_return ec;
 }
@@ -341,7 +337,7 @@ asio::awaitable<error_code> tls_socket::read(beast::flat_buffer& buffer, respons
 }
 
 bool tls_socket::still_open() noexcept {
-    if (cancelled_ || io_.fd < 0 || !sock_.is_open() || SSL_has_pending(ssl_)) return false;
+    if (io_.fd < 0 || !sock_.is_open() || SSL_has_pending(ssl_)) return false;
     char probe;
     const auto n = ::recv(io_.fd, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;

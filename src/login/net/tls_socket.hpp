@@ -12,6 +12,9 @@
 // `ssl::error::stream_truncated`, a socket error as its system error, and a phase that outlived
 // its bound as `beast::error::timeout`.
 //
+// Cancellation: the calling coroutine's (every wait checks its cancellation state, and the
+// socket's wait is connected to its slot).
+//
 // Not thread-safe: every call, and the handlers of its socket and timer, run on one strand.
 #pragma once
 
@@ -52,9 +55,6 @@ public:
     // an idle connection keeps no work in the io_context).
     void expires_after(std::chrono::steady_clock::duration d);
     void expires_never();
-    // Ends the wait in progress, and every later one, with operation_aborted: a cancel that
-    // finds no wait in progress is not lost. The connection is then never reused.
-    void cancel();
     // Closes the socket and detaches the BIO from its descriptor, so no later OpenSSL call can
     // read or write a descriptor the system has handed to someone else meanwhile.
     void close() noexcept;
@@ -103,7 +103,6 @@ private:
     std::chrono::steady_clock::time_point deadline_{};
     bool bounded_ = false;  // a bound applies (deadline_)
     bool armed_ = false;    // the timer waits for it
-    bool cancelled_ = false;
     io_state io_;
     SSL* ssl_ = nullptr;
 };

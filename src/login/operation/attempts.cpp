@@ -80,10 +80,12 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
     auto ex = co_await asio::this_coro::executor;
     st.diag.step = to_string(kind);
     st.diag.step_attempts = 0;
+    st.sent = false;  // a new step: partial and total cancellation apply again until it sends
     for (int attempt = 1;; ++attempt) {
         auto req = make();
         const auto t0 = steady::now();
-        http_result hr = co_await exchange(st, ep, req);
+        auto net = st.net();
+        http_result hr = co_await exchange(net, ep, req);
         wipe_request(req);
         classified c = classify(st, kind, hr);
 
@@ -147,10 +149,8 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
 
         const auto actual = st.params().on_backoff ? st.params().on_backoff(d.wait) : d.wait;
         asio::steady_timer timer(ex, actual);
-        st.abort_io = [&] { timer.cancel(); };
-        co_await timer.async_wait(nothrow);
-        st.abort_io = nullptr;
-        if (st.cancelled) {
+        co_await timer.async_wait(nothrow);  // connected to the operation's cancellation state
+        if (st.cancelled()) {
             c.ec = asio::error::operation_aborted;
             st.diag.failed_phase = phase::backoff;
             co_return c;

@@ -7,6 +7,7 @@
 #include "common/nothrow.hpp"
 #include "../net/connection.hpp"
 #include "../net/connection_pool.hpp"
+#include "../net/net_context.hpp"
 #include "admission.hpp"
 #include "client_impl.hpp"
 
@@ -16,6 +17,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -32,8 +35,14 @@ using common::nothrow;
 struct op_state {
     std::shared_ptr<client_impl> impl;
     boost::asio::strand<boost::asio::any_io_executor> strand;
-    bool cancelled = false;
-    std::function<void()> abort_io;  // cancels what the coroutine is suspended on
+    // Cancellation, as Asio defines it: the caller's slot emits (on this strand) into `signal`,
+    // which the coroutine's cancellation state is connected to (co_spawn); the state's filter
+    // lets terminal through always, partial and total only while no request of the current step
+    // has been sent. Every wait of the operation is connected to that state.
+    boost::asio::cancellation_signal signal;
+    boost::asio::cancellation_state cancel_state;  // the coroutine's, once it runs
+    boost::asio::cancellation_type requested = boost::asio::cancellation_type::none;  // before it ran
+    bool sent = false;  // a request of the current step went out
     steady::time_point deadline = steady::time_point::max();
     diagnostics diag;
     std::vector<secret> secrets;  // for redaction
@@ -48,9 +57,23 @@ struct op_state {
     op_state(std::shared_ptr<client_impl> i, boost::asio::strand<boost::asio::any_io_executor> s)
         : impl(std::move(i)), strand(std::move(s)) {}
 
-    void cancel() {
-        cancelled = true;
-        if (abort_io) abort_io();
+    // On the strand: a cancellation from the caller.
+    void cancel(boost::asio::cancellation_type t) {
+        requested |= t;
+        signal.emit(t);
+    }
+    // What the filter lets through now.
+    boost::asio::cancellation_type allowed() const {
+        using ct = boost::asio::cancellation_type;
+        return sent ? ct::terminal : (ct::terminal | ct::partial | ct::total);
+    }
+    bool cancelled() const { return cancel_state.cancelled() != boost::asio::cancellation_type::none; }
+    // What the I/O layer may see of this operation.
+    net_context net() {
+        return net_context{impl->params,           deadline,
+                           impl->ctx->native_handle(), impl->resumption() ? &impl->sessions : nullptr,
+                           impl->addresses,        idle,
+                           cancel_state,           &sent};
     }
     const client_params& params() const { return impl->params; }
     // Every line is redacted of the operation's secrets and escaped: it may carry a server's

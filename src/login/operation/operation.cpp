@@ -12,7 +12,9 @@
 #include <neo/client.hpp>
 #include <neo/error.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -72,10 +74,17 @@ struct completion {
 // The checks (unless made before the call queued), the steps, then the polite close of a
 // connection the server kept open for them. It runs holding a slot of max_in_flight.
 asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<step_args> args) {
+    // Asio's cancellation: errors, not exceptions, at a cancelled wait; terminal always, partial
+    // and total while nothing of the current step has been sent (no side effect on the gateway).
+    co_await asio::this_coro::throw_if_cancelled(false);
+    op_state* raw = stp.get();
+    co_await asio::this_coro::reset_cancellation_state([raw](asio::cancellation_type t) { return t & raw->allowed(); });
+    stp->cancel_state = co_await asio::this_coro::cancellation_state;
+    if (stp->requested != asio::cancellation_type::none) stp->signal.emit(stp->requested);  // before it ran
     outcome o;
     if (auto ec = stp->checked ? error_code() : check(stp->params(), stp->diag, *args)) {
         o.ec = ec;
-    } else if (stp->cancelled) {
+    } else if (stp->cancelled()) {
         o.ec = asio::error::operation_aborted;  // cancelled after its turn came, before it ran
         stp->diag.failed_phase = phase::queue;
     } else {
@@ -85,9 +94,10 @@ asio::awaitable<outcome> run_op(std::shared_ptr<op_state> stp, std::shared_ptr<s
         // Kept for the next operation (on this operation's strand, which their streams run on),
         // unless the caller cancelled or the pool is full.
         auto idle = std::move(stp->idle);
-        if (!stp->cancelled && stp->params().keep_alive_idle.count() > 0)
+        if (!stp->cancelled() && stp->params().keep_alive_idle.count() > 0)
             idle = stp->impl->pool.park(std::move(idle), stp->strand);
-        for (auto& c : idle.release()) co_await close_politely(*stp, *c);
+        auto net = stp->net();
+        for (auto& c : idle.release()) co_await close_politely(net, *c);
     }
     stp->permit = flight_permit();  // the next queued operation may start
     co_return o;
@@ -114,19 +124,21 @@ void run_admitted(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> 
     if (wire_cancel) {
         wire_cancel(st);
     } else if (auto slot = handler.slot(); slot.is_connected()) {
+        // Emitted on the strand the operation runs on (a slot's handlers are not thread-safe).
         slot.assign([st](asio::cancellation_type type) {
-            if (type != asio::cancellation_type::none) asio::post(st->strand, [st] { st->cancel(); });
+            if (type != asio::cancellation_type::none) asio::post(st->strand, [st, type] { st->cancel(type); });
         });
     }
-    // co_spawn starts the coroutine through post: the handler never runs inside this call.
+    // co_spawn starts the coroutine through post: the handler never runs inside this call. The
+    // coroutine's cancellation state is connected to the operation's own signal.
     asio::co_spawn(st->strand, run_op(st, std::move(args)),
-                   [st, diag, h = std::move(handler)](std::exception_ptr e, outcome o) mutable {
+                   asio::bind_cancellation_slot(
+                       st->signal.slot(), [st, diag, h = std::move(handler)](std::exception_ptr e, outcome o) mutable {
                        if (e) o = outcome{errc::internal_error, {}};
                        st->permit = flight_permit();
-                       st->abort_io = nullptr;
 
                        std::move(h).complete(*st->impl, diag, std::move(st->diag), std::move(o));
-                   });
+                   }));
 }
 
 // A call that found every slot taken, waiting in line: its deadline counts from the call.
@@ -139,7 +151,7 @@ struct queued_call final : admission::waiter, std::enable_shared_from_this<queue
     steady::time_point since = steady::now();
     std::mutex mu;                  // guards what follows
     std::shared_ptr<op_state> op;   // once started
-    bool cancel_requested = false;  // a cancellation before `op` exists
+    asio::cancellation_type cancel_requested = asio::cancellation_type::none;  // before `op` exists
 
     queued_call(std::shared_ptr<client_impl> i, std::shared_ptr<step_args> a, diagnostics* dg, diagnostics&& checked,
                 completion&& h, steady::time_point dead)
@@ -159,7 +171,7 @@ struct queued_call final : admission::waiter, std::enable_shared_from_this<queue
                          started->diag.queued = waited;
                          std::lock_guard lock(self->mu);
                          self->op = started;
-                         if (self->cancel_requested) started->cancelled = true;  // before its coroutine runs
+                         started->requested |= self->cancel_requested;  // before its coroutine runs
                      });
     }
 
@@ -177,7 +189,7 @@ struct queued_call final : admission::waiter, std::enable_shared_from_this<queue
         });
     }
 
-    void cancel() {
+    void cancel(asio::cancellation_type type) {
         switch (impl->line->withdraw(*this)) {
             case state::done:
                 return;
@@ -191,12 +203,12 @@ struct queued_call final : admission::waiter, std::enable_shared_from_this<queue
         {
             std::lock_guard lock(mu);
             if (!op) {
-                cancel_requested = true;
+                cancel_requested |= type;
                 return;
             }
             running = op;
         }
-        asio::post(running->strand, [running] { running->cancel(); });
+        asio::post(running->strand, [running, type] { running->cancel(type); });
     }
 };
 
@@ -220,13 +232,17 @@ void launch(std::shared_ptr<client_impl> impl, std::shared_ptr<step_args> args, 
         std::make_shared<queued_call>(impl, std::move(args), diag, std::move(checked), std::move(handler), deadline);
     if (slot.is_connected()) {
         slot.assign([q](asio::cancellation_type type) {
-            if (type != asio::cancellation_type::none) q->cancel();
+            if (type != asio::cancellation_type::none) q->cancel(type);
         });
     }
     if (impl->line->enter_or_queue(q)) q->start();  // a slot came free meanwhile
 }
 
 }  // namespace
+
+asio::any_io_executor executor_of(const std::shared_ptr<client_impl>& impl) noexcept {
+    return impl->ex;
+}
 
 asio::any_io_executor executor_of(asio::io_context& ctx) noexcept {
     return ctx.get_executor();

@@ -51,7 +51,8 @@ asio::awaitable<error_code> warm_up(op_state& st, std::vector<const endpoint*> h
         }
         const auto t0 = steady::now();
         http_result r;
-        auto conn = co_await open_connection(st, *ep, r);
+        auto net = st.net();
+        auto conn = co_await open_connection(net, *ep, r);
         attempt_record rec;
         rec.number = ++st.diag.attempts;
         ++st.diag.step_attempts;

@@ -694,6 +694,10 @@ void start_otp_generation(const std::shared_ptr<manager_impl>& impl, login_handl
     });
 }
 
+asio::any_io_executor executor_of(const std::shared_ptr<manager_impl>& impl) noexcept {
+    return impl->cl.get_executor();
+}
+
 std::size_t session_key(const session& s) noexcept {
     return manager_impl::token_key(s);
 }
