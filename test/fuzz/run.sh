@@ -18,7 +18,7 @@ cxx=("${launcher[@]}" clang++ -std=c++20 -g -fdebug-prefix-map="$root"=. -O1 -fn
      -I "$root/include" -I "$root/src" -DBOOST_ASIO_NO_DEPRECATED)
 # The sans-I/O part of the library: what parses what a server sends.
 objs=()
-for src in response retry session request proxy error secret gateway; do
+for src in response retry session request proxy error secret gateway redact; do
   o="$out/obj/$src.o"
   if [ ! -f "$o" ] || [ "$root/src/login/core/$src.cpp" -nt "$o" ]; then
     "${cxx[@]}" -fsanitize=fuzzer-no-link -c "$root/src/login/core/$src.cpp" -o "$o"
