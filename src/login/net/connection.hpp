@@ -4,12 +4,19 @@
 #include "tls_context.hpp"
 #include "tls_socket.hpp"
 
+#include <neo/gateway.hpp>
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <string>
 
 namespace neo::detail {
+
+// What a connection is kept and found by: "host:port" of its endpoint.
+inline std::string host_key(const endpoint& ep) {
+    return ep.host + ":" + ep.port;
+}
 
 struct connection {
     resume_slot slot;  // slot.key is the host:port it is connected to

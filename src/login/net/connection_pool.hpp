@@ -1,7 +1,7 @@
 // Connections the server kept open when their operation ended, for the next operations (the
 // second factor after the login, the login after a warm-up): groups of connections (at most one
 // per host:port, each operation's group), newest last, each group with the strand its streams run
-// on, at most `max_parked` groups of at most `max_per_group`, no connection idle for longer than
+// on, at most `max_parked` groups of at most `idle_connections::max_size`, no connection idle for longer than
 // the idle bound. Thread-safe.
 #pragma once
 
@@ -32,7 +32,6 @@ public:
     // Drops (returns) those idle since before `oldest`.
     std::vector<std::unique_ptr<connection>> expire(std::chrono::steady_clock::time_point oldest);
     bool empty() const noexcept { return conns_.empty(); }
-    std::size_t size() const noexcept { return conns_.size(); }
 
 private:
     std::vector<std::unique_ptr<connection>> conns_;

@@ -59,7 +59,7 @@ asio::awaitable<http_result> exchange(net_context& st, const endpoint& ep, reque
     common::wipe_guard wipe_wire{wire};
 
     // A connection the server kept open for this host:port, or a new one.
-    std::unique_ptr<connection> conn = st.idle.take(ep.host + ":" + ep.port);
+    std::unique_ptr<connection> conn = st.idle.take(host_key(ep));
     if (conn && conn->tls.still_open()) {
         conn->clean = false;  // until this exchange, too, ends cleanly
         r.connection_reused = true;

@@ -150,9 +150,7 @@ asio::awaitable<bool> connect(net_context& st, const hop& h, const std::vector<t
     if (ec) st.addresses.drop(h.host, h.port);  // resolved again by the next connection
     if (ec == beast::error::timeout)
         co_return r.fail(false, timed_out(b), phase::connect, h.prefix() + "connect timed out");
-    if (ec) {
-        co_return r.fail(false, h.unreachable(), phase::connect, h.prefix() + "connect: " + ec.message());
-    }
+    if (ec) co_return r.fail(false, h.unreachable(), phase::connect, h.prefix() + "connect: " + ec.message());
     co_return true;
 }
 
@@ -232,7 +230,7 @@ asio::awaitable<std::unique_ptr<connection>> open_connection(net_context& st, co
         co_return nullptr;
     }
     auto conn = std::make_unique<connection>(tcp::socket(ex), st.ssl_ctx, st.sessions,
-                                             ep.host + ":" + ep.port);
+                                             host_key(ep));
     if (!co_await connect(st, h, targets, conn->tls, r)) co_return nullptr;
     if (h.proxied) {
         // The tunnel is plain TCP, read and written through Beast; the socket comes back after.

@@ -72,6 +72,30 @@ classified classify(op_state& st, step_kind kind, http_result& hr) {
 
 }  // namespace
 
+attempt_record new_attempt(op_state& st, const char* step, const endpoint& ep, const http_result& hr,
+                           steady::time_point started) {
+    attempt_record rec;
+    rec.number = ++st.diag.attempts;
+    ++st.diag.step_attempts;
+    rec.step = step;
+    rec.result = hr.ec;
+    rec.http_status = hr.status;
+    rec.failed_phase = hr.failed;
+    rec.tls_resumed = hr.tls_resumed;
+    rec.resolved = hr.resolved;
+    rec.connection_reused = hr.connection_reused;
+    rec.host = ep.host;
+    rec.port = ep.port;
+    rec.path = ep.target.substr(0, ep.target.find('?'));  // never a query string
+    rec.elapsed = std::chrono::duration_cast<milliseconds>(steady::now() - started);
+    return rec;
+}
+
+void keep_attempt(op_state& st, attempt_record rec) {
+    st.diag.history.push_back(std::move(rec));
+    if (const auto& hook = st.params().on_attempt) hook(st.diag.history.back());
+}
+
 asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoint& ep,
                                      std::function<request_t()> make) {
     const auto& pol = st.params().retry;
@@ -89,21 +113,9 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         wipe_request(req);
         classified c = classify(st, kind, hr);
 
-        attempt_record rec;
-        rec.number = ++st.diag.attempts;
-        ++st.diag.step_attempts;
-        rec.step = to_string(kind);
+        attempt_record rec = new_attempt(st, to_string(kind), ep, hr, t0);
         rec.result = c.ec;
-        rec.http_status = hr.status;
-        rec.failed_phase = hr.failed;
-        rec.tls_resumed = hr.tls_resumed;
-        rec.resolved = hr.resolved;
-        rec.connection_reused = hr.connection_reused;
-        rec.host = ep.host;
-        rec.port = ep.port;
-        rec.path = ep.target.substr(0, ep.target.find('?'));  // never a query string
         rec.server_code = c.server_code;
-        rec.elapsed = std::chrono::duration_cast<milliseconds>(steady::now() - t0);
         if (hr.status) st.diag.http_status = hr.status;
         st.diag.server_code = c.server_code;
         st.diag.server_message = c.server_message;
@@ -142,8 +154,7 @@ asio::awaitable<classified> run_step(op_state& st, step_kind kind, const endpoin
         }
         if (d.what == verdict::retry) rec.wait = d.wait;
         rec.verdict = to_string(d.why);
-        st.diag.history.push_back(std::move(rec));
-        if (st.params().on_attempt) st.params().on_attempt(st.diag.history.back());
+        keep_attempt(st, std::move(rec));
         if (d.what != verdict::retry) co_return c;
         if (d.why == reason::stale_connection) continue;  // at once: the server is not failing
 

@@ -2,6 +2,7 @@
 #include "warm_up.hpp"
 
 #include "../net/open_connection.hpp"
+#include "attempts.hpp"
 
 #include <neo/error.hpp>
 
@@ -9,14 +10,6 @@ namespace neo::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
-
-namespace {
-
-std::string key_of(const endpoint& ep) {
-    return ep.host + ":" + ep.port;
-}
-
-}  // namespace
 
 std::vector<const endpoint*> warm_up_hosts(const client_params& p, generation g, bool have_app_token) {
     const auto& gw = p.gateway;
@@ -30,7 +23,7 @@ std::vector<const endpoint*> warm_up_hosts(const client_params& p, generation g,
     std::vector<const endpoint*> hosts;
     for (const endpoint* ep : all) {
         bool seen = false;
-        for (const endpoint* h : hosts) seen = seen || key_of(*h) == key_of(*ep);
+        for (const endpoint* h : hosts) seen = seen || host_key(*h) == host_key(*ep);
         if (!seen) hosts.push_back(ep);
     }
     return hosts;
@@ -40,12 +33,11 @@ asio::awaitable<error_code> warm_up(op_state& st, std::vector<const endpoint*> h
     st.diag.step = "warm_up";
     st.diag.step_attempts = 0;
     for (const endpoint* ep : hosts) {
-        const auto key = key_of(*ep);
+        const auto key = host_key(*ep);
         // Warm already: a live kept connection with at least half of the idle bound left (the
         // login is meant to come within it). An older one is replaced (closed as it is dropped).
         if (auto kept = st.idle.take(key)) {
-            const bool warm =
-                steady::now() - kept->used < st.params().keep_alive_idle / 2 && kept->tls.still_open();
+            const bool warm = steady::now() - kept->used < st.params().keep_alive_idle / 2 && kept->tls.still_open();
             if (warm) (void)st.idle.keep(std::move(kept));
             if (warm) continue;
         }
@@ -53,20 +45,10 @@ asio::awaitable<error_code> warm_up(op_state& st, std::vector<const endpoint*> h
         http_result r;
         auto net = st.net();
         auto conn = co_await open_connection(net, *ep, r);
-        attempt_record rec;
-        rec.number = ++st.diag.attempts;
-        ++st.diag.step_attempts;
-        rec.step = "warm_up";
-        rec.result = r.ec;
-        rec.failed_phase = r.failed;
-        rec.tls_resumed = r.tls_resumed;
-        rec.resolved = r.resolved;
-        rec.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
-        rec.host = ep->host;
-        rec.port = ep->port;
+        attempt_record rec = new_attempt(st, "warm_up", *ep, r, t0);
+        rec.path.clear();  // a connection, no request
         rec.verdict = conn ? "connected" : "not retried";
-        st.diag.history.push_back(std::move(rec));
-        if (st.params().on_attempt) st.params().on_attempt(st.diag.history.back());
+        keep_attempt(st, std::move(rec));
         if (!conn) {
             st.diag.failed_phase = r.failed;
             st.diag.detail = r.detail;
